@@ -1,0 +1,155 @@
+"""`rekog import`, `rekog search`, `rekog subjects`: the gallery commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from rekog_desktop.core.engine import create_engine
+from rekog_desktop.core.errors import UnreadableImage
+from rekog_desktop.core.importer import collect_items, import_photos
+from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, ProbeSearch, search_image
+
+from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
+from .context import CliContext
+from .progress import progress_bar
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--subject", help="File every photo under this one subject name.")
+@click.option(
+    "--subject-from-folder",
+    is_flag=True,
+    help="File each photo under the name of the folder that holds it.",
+)
+@click.option(
+    "--source", default="", help="Where the photos come from (provenance, kept per photo)."
+)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
+@click.pass_obj
+def import_cmd(
+    obj: CliContext,
+    paths: tuple[Path, ...],
+    subject: str | None,
+    subject_from_folder: bool,
+    source: str,
+    workers: int | None,
+    as_json: bool,
+) -> int:
+    """Import photo files and folder trees into the gallery."""
+    if bool(subject) == subject_from_folder:
+        raise click.UsageError("give exactly one of --subject NAME or --subject-from-folder")
+    if subject is not None and not subject.strip():
+        raise click.UsageError("--subject must not be blank")
+    items, missing = collect_items(paths, subject=subject, subject_from_folder=subject_from_folder)
+    if missing and not items:
+        raise click.UsageError("; ".join(f"{p}: {r}" for p, r in missing))
+    with obj.open_store() as store:
+        run = import_photos(store, items, source=source, workers=workers)
+        with progress_bar("Importing", enabled=not as_json) as bar:
+            task = bar.add_task("Importing", total=len(items), current="")
+            while True:
+                try:
+                    step = next(run)
+                except StopIteration as stop:
+                    summary = stop.value
+                    break
+                bar.update(task, completed=step.done, current=Path(step.path).name)
+    summary.failed[:0] = missing
+    if as_json:
+        click.echo(json.dumps(summary.as_dict()))
+    else:
+        click.echo(
+            f"Imported {summary.imported} photo(s), {summary.faces} face(s); "
+            f"{summary.duplicates} already in the store."
+        )
+        for path in summary.no_face:
+            click.echo(f"  no face: {path}")
+        for path, count in summary.several_faces:
+            click.echo(f"  {count} faces, none enrolled (pick one in the app): {path}")
+        for path, reason in summary.failed:
+            click.echo(f"  failed: {path}: {reason}", err=True)
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+@cli.command("search")
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--top", "top_k", type=click.IntRange(min=1), default=DEFAULT_TOP_K, show_default=True
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0.0, max=2.0),
+    default=DEFAULT_TOLERANCE,
+    show_default=True,
+    help="Distance at or below which a candidate counts as within tolerance.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
+@click.pass_obj
+def search_cmd(
+    obj: CliContext, images: tuple[Path, ...], top_k: int, tolerance: float, as_json: bool
+) -> int:
+    """Search the gallery for the faces in each probe image."""
+    engine = create_engine()
+    failures = 0
+    with obj.open_store() as store:
+        for image in images:
+            try:
+                result = search_image(store, engine, image, top_k=top_k, tolerance=tolerance)
+            except UnreadableImage as exc:
+                failures += 1
+                if as_json:
+                    click.echo(json.dumps({"probe": {"path": str(image)}, "error": exc.reason}))
+                else:
+                    click.echo(f"{image}: {exc.reason}", err=True)
+                continue
+            if as_json:
+                click.echo(json.dumps(result.as_dict()))
+            else:
+                _print_search(result)
+    if failures == len(images):
+        return EXIT_BAD_INPUT
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _print_search(result: ProbeSearch) -> None:
+    click.echo(f"{result.path}  (sha256 {result.sha256[:16]}...)")
+    if not result.faces:
+        click.echo("  no face found")
+    for index, face in enumerate(result.faces, start=1):
+        click.echo(f"  face {index} at {face.face.box.as_list()}")
+        for warning in face.face.quality.warnings:
+            click.echo(f"    warning: {warning}")
+        if face.within_tolerance == 0:
+            click.echo(f"    no candidate within tolerance {face.tolerance}")
+        else:
+            click.echo(
+                f"    {face.within_tolerance} candidate(s) within tolerance {face.tolerance}"
+            )
+        for cand in face.candidates:
+            mark = "*" if cand.within_tolerance else " "
+            click.echo(
+                f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}"
+            )
+    click.echo("  Investigative lead only, not an identification.")
+
+
+@cli.command("subjects")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def subjects_cmd(obj: CliContext, as_json: bool) -> int:
+    """List subjects with their photo and face counts."""
+    with obj.open_store() as store:
+        subjects = store.subjects()
+    if as_json:
+        click.echo(
+            json.dumps([{"name": s.name, "photos": s.photos, "faces": s.faces} for s in subjects])
+        )
+    else:
+        for s in subjects:
+            click.echo(f"{s.name}\t{s.photos} photo(s)\t{s.faces} face(s)")
+    return EXIT_OK
