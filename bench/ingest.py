@@ -1,0 +1,254 @@
+"""Ingest speed: our importer against face_recognition's own CLI over the same photos, same run.
+
+Builds a temp folder (in /tmp, symlinks to the real data, never in the repo): known/ holds the
+first photo of each identity folder, unknown/ the rest (plus --lfw N photos of lfw_dev). Then
+times, in the same run:
+
+- ours: collect_items + import_photos into a fresh GalleryStore (both cores by default), the
+  whole thing including worker start-up and model loading;
+- theirs: `face_recognition --cpus 2 known/ unknown/` as a subprocess, interpreter start and model
+  loading included. It encodes known/ at full size and shrinks unknown/ to 1600 px; it is run
+  with `--tolerance -1` so that every face prints exactly one line, which lets us count faces per
+  file (the distances are still computed, so the work is the same as at the default 0.6).
+
+"Same faces found" is checked per file: our stored face count against theirs (for known/ the
+CLI only says 0, 1 or "more than one", shown as 2+). --profile adds a cProfile of where one
+process spends its time on the same photos, for ours and for face_recognition's calls.
+
+Run: uv run python bench/ingest.py [--lfw 300] [--detect-max-side 1024] [--upsample 1] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import VENV_BIN, data_root, drain, stopwatch, table
+
+from rekog_desktop.core.engine import EngineSettings, create_engine
+from rekog_desktop.core.importer import analyse_item, collect_items, import_photos
+from rekog_desktop.core.store import GalleryStore
+
+#: What face_recognition's CLI picks up in a folder (its regex is .*\.(jpg|jpeg|png)).
+CLI_SUFFIXES = {".jpg", ".jpeg", ".png"}
+MANY = -2  # the CLI's "more than one face" for known/ files
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str  # the file name inside known/ or unknown/
+    folder: str  # "known" or "unknown"
+    source: Path  # the real file
+
+
+def choose_photos(data: Path, lfw: int, seed: int) -> list[Photo]:
+    photos: list[Photo] = []
+    for folder in sorted(p for p in (data / "faces").iterdir() if p.is_dir()):
+        if folder.name.startswith("_"):
+            continue
+        files = sorted(f for f in folder.iterdir() if f.suffix.lower() in CLI_SUFFIXES)
+        for i, file in enumerate(files):
+            if i == 0:
+                photos.append(Photo(f"{folder.name}{file.suffix}", "known", file))
+            else:
+                photos.append(Photo(f"{folder.name}__{file.name}", "unknown", file))
+    if lfw:
+        pool = sorted(p for p in (data / "lfw_dev").rglob("*") if p.suffix.lower() in CLI_SUFFIXES)
+        for file in sorted(random.Random(seed).sample(pool, min(lfw, len(pool)))):
+            photos.append(Photo(f"lfw__{file.name}", "unknown", file))
+    return photos
+
+
+def lay_out(root: Path, photos: list[Photo]) -> None:
+    for photo in photos:
+        target = root / photo.folder / photo.name
+        target.parent.mkdir(exist_ok=True)
+        target.symlink_to(photo.source)
+        target.read_bytes()  # warm the page cache so neither side pays the first disk read
+
+
+def run_ours(
+    root: Path, settings: EngineSettings, workers: int | None
+) -> tuple[float, dict[str, int]]:
+    """Seconds for a full import of known/ + unknown/, and faces per file name."""
+    with stopwatch() as elapsed:
+        store = GalleryStore(root / "gallery.sqlite")
+        items, _ = collect_items([root / "known", root / "unknown"], subject_from_folder=True)
+        summary = drain(import_photos(store, items, settings=settings, workers=workers))
+    by_source = {p.path: p.face_count for p in store.photos()}
+    store.close()
+    counts: dict[str, int] = {}
+    for link in (root / "known").iterdir():
+        counts[link.name] = by_source.get(str(link.resolve()), -1)
+    for link in (root / "unknown").iterdir():
+        counts[link.name] = by_source.get(str(link.resolve()), -1)
+    if summary.failed or summary.duplicates:
+        print(f"  ours: failed {summary.failed}, duplicates {summary.duplicates}")
+    return elapsed[0], counts
+
+
+def run_theirs(root: Path, cpus: int) -> tuple[float, dict[str, int]]:
+    """Seconds for the face_recognition CLI, and faces per file name (MANY for known 2+)."""
+    command = [
+        str(VENV_BIN / "face_recognition"),
+        "--cpus",
+        str(cpus),
+        "--tolerance",
+        "-1",
+        str(root / "known"),
+        str(root / "unknown"),
+    ]
+    with stopwatch() as elapsed:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    counts = {p.name: 1 for p in (root / "known").iterdir()}
+    counts.update({p.name: 0 for p in (root / "unknown").iterdir()})
+    for line in done.stdout.splitlines():
+        if line.startswith("WARNING: No faces found in "):
+            counts[Path(line.split(" in ", 1)[1].rsplit(". ", 1)[0]).name] = 0
+        elif line.startswith("WARNING: More than one face found in "):
+            counts[Path(line.split(" in ", 1)[1].rsplit(". ", 1)[0]).name] = MANY
+        elif line.endswith(",unknown_person"):
+            counts[Path(line.rsplit(",", 1)[0]).name] += 1
+    return elapsed[0], counts
+
+
+def compare(photos: list[Photo], ours: dict[str, int], theirs: dict[str, int]) -> list[str]:
+    diffs = []
+    for photo in photos:
+        mine, other = ours[photo.name], theirs[photo.name]
+        same = mine >= 2 if other == MANY else mine == other
+        if not same:
+            shown = "2+" if other == MANY else str(other)
+            rel = photo.source.relative_to(photo.source.parents[1])
+            diffs.append(f"  {photo.folder}/{photo.name} ({rel}): ours {mine}, theirs {shown}")
+    return diffs
+
+
+def profile(photos: list[Photo], settings: EngineSettings, limit: int) -> None:
+    """cProfile one process over the photos: ours (analyse_item) and face_recognition's calls."""
+    import numpy as np
+    from PIL import Image
+
+    from rekog_desktop.core.importer import ImportItem
+
+    engine = create_engine(settings)
+    with stopwatch() as startup:
+        subprocess.run([sys.executable, "-c", "import rekog_desktop.core.importer, dlib"])
+    with stopwatch() as first:
+        analyse_item(ImportItem(photos[0].source, None), engine)  # loads the models
+    with stopwatch() as again:
+        analyse_item(ImportItem(photos[0].source, None), engine)
+    print(f"process start-up (interpreter + imports): {startup[0]:.2f} s per worker")
+    print(f"model loading (first photo minus second): {first[0] - again[0]:.2f} s per process")
+
+    prof = cProfile.Profile()
+    with stopwatch() as ours:
+        prof.enable()
+        for photo in photos:
+            analyse_item(ImportItem(photo.source, None), engine)
+        prof.disable()
+    _print_profile("ours: analyse_item, one process", prof, ours[0], len(photos), limit)
+
+    import face_recognition  # loads its models at import time
+
+    prof = cProfile.Profile()
+    with stopwatch() as theirs:
+        prof.enable()
+        for photo in photos:
+            image = face_recognition.load_image_file(str(photo.source))
+            if photo.folder == "unknown" and max(image.shape) > 1600:
+                pil = Image.fromarray(image)
+                pil.thumbnail((1600, 1600), Image.LANCZOS)
+                image = np.array(pil)
+            face_recognition.face_encodings(image)
+        prof.disable()
+    _print_profile("theirs: CLI's calls, one process", prof, theirs[0], len(photos), limit)
+
+
+def _print_profile(title: str, prof: cProfile.Profile, total: float, n: int, limit: int) -> None:
+    print(f"\n{title}: {total:.2f} s for {n} photos = {total / n * 1000:.0f} ms/photo")
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    rows = []
+    for (file, line, func), (_, calls, tottime, _cum, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = func if file == "~" else f"{Path(file).name}:{line}({func})"
+        rows.append((tottime, calls, where))
+    rows.sort(reverse=True)
+    print(
+        table(
+            ["self time", "calls", "share", "ms/photo", "function"],
+            [
+                (f"{t:.2f} s", c, f"{t / total:.0%}", f"{t / n * 1000:.1f}", w)
+                for t, c, w in rows[:limit]
+            ],
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lfw", type=int, default=0, help="add N random lfw_dev photos")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the lfw sample")
+    parser.add_argument("--workers", type=int, default=None, help="our import processes")
+    parser.add_argument("--cpus", type=int, default=2, help="face_recognition --cpus")
+    parser.add_argument("--detector", choices=["hog", "cnn"], default="hog")
+    parser.add_argument("--detect-max-side", type=int, default=EngineSettings.detect_max_side)
+    parser.add_argument("--upsample", type=int, default=EngineSettings.upsample)
+    parser.add_argument("--rounds", type=int, default=1, help="alternate ours/theirs N times")
+    parser.add_argument("--skip-cli", action="store_true", help="time ours only")
+    parser.add_argument("--profile", action="store_true", help="cProfile ours and theirs")
+    parser.add_argument("--profile-rows", type=int, default=12)
+    args = parser.parse_args()
+
+    settings = EngineSettings(
+        detector=args.detector, detect_max_side=args.detect_max_side, upsample=args.upsample
+    )
+    photos = choose_photos(data_root(), args.lfw, args.seed)
+    known = sum(p.folder == "known" for p in photos)
+    print(
+        f"{len(photos)} photos ({known} known/, {len(photos) - known} unknown/), "
+        f"{os.cpu_count()} cores, ours: {settings}"
+    )
+    if args.profile:
+        profile(photos, settings, args.profile_rows)
+        return
+
+    rows = []
+    ours: dict[str, int] = {}
+    theirs: dict[str, int] = {}
+    for round_no in range(1, args.rounds + 1):
+        with tempfile.TemporaryDirectory(prefix="rekog-bench-ingest-") as tmp:
+            root = Path(tmp)
+            lay_out(root, photos)
+            our_s, ours = run_ours(root, settings, args.workers)
+            row: list[object] = [round_no, f"{our_s:.1f}", f"{len(photos) / our_s:.2f}"]
+            if not args.skip_cli:
+                their_s, theirs = run_theirs(root, args.cpus)
+                row += [f"{their_s:.1f}", f"{len(photos) / their_s:.2f}", f"{their_s / our_s:.2f}x"]
+            rows.append(row)
+    header = ["round", "ours s", "ours photos/s"]
+    if not args.skip_cli:
+        header += ["CLI s", "CLI photos/s", "ours faster by"]
+    print(table(header, rows))
+    print(f"faces found: ours {sum(max(c, 0) for c in ours.values())}", end="")
+    if args.skip_cli:
+        print()
+        return
+    print(f", theirs {sum(max(c, 0) if c != MANY else 2 for c in theirs.values())} (2+ as 2)")
+    diffs = compare(photos, ours, theirs)
+    print(f"same face count in {len(photos) - len(diffs)}/{len(photos)} files")
+    for line in diffs:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
