@@ -95,8 +95,8 @@ def decode_image_bytes(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS)
         raise
     except UnidentifiedImageError:
         raise UnreadableImage(label, "not an image file, or a format that cannot be read") from None
-    except Image.DecompressionBombError:
-        raise UnreadableImage(label, "image dimensions exceed the safety limit") from None
+    except Image.DecompressionBombError as exc:
+        raise UnreadableImage(label, f"image dimensions exceed the safety limit: {exc}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         reason = str(exc) or type(exc).__name__
         if "truncated" in reason.lower():

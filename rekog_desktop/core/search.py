@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from .engine import FaceEngine
-from .errors import UnreadableImage
 from .images import load_image
 from .store import EmbeddingMatrix, GalleryStore
 from .types import Embedding, Face, FaceBox
@@ -150,15 +149,3 @@ def search_image(
         faces=tuple(search_face(store, face, top_k=top_k, tolerance=tolerance) for face in faces),
     )
 
-
-__all__ = [
-    "DEFAULT_TOLERANCE",
-    "DEFAULT_TOP_K",
-    "Candidate",
-    "FaceSearch",
-    "ProbeSearch",
-    "UnreadableImage",
-    "nearest",
-    "search_face",
-    "search_image",
-]
