@@ -26,3 +26,13 @@ class StoreError(RekogError):
 
 class EngineUnavailable(RekogError):
     """The face models cannot be found or loaded."""
+
+
+class UnsupportedVideo(RekogError):
+    """A file that cannot be decoded as a video: missing, empty, truncated, corrupt, audio-only,
+    a still image, an unsupported codec, or not a video at all."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
