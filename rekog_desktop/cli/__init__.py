@@ -37,6 +37,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
 
 def main() -> None:
+    from . import evaluate  # noqa: F401, I001
     from . import gallery  # noqa: F401  (registers commands)
 
     try:

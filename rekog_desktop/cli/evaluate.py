@@ -1,0 +1,284 @@
+"""`rekog eval pairs|identify`: measure the engine on labelled photos, so anyone can check it.
+
+Embeddings are cached outside the repo and outside any gallery store (the user cache folder, or
+--cache DIR), keyed by file SHA-256 and engine settings, so a second run takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import click
+import numpy as np
+from platformdirs import user_cache_path
+
+from rekog_desktop.core import evaluation as ev
+from rekog_desktop.core.engine import EngineSettings
+from rekog_desktop.core.eval_encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
+from rekog_desktop.core.images import IMAGE_SUFFIXES
+from rekog_desktop.paths import APP_NAME
+
+from . import EXIT_OK, cli
+from .progress import progress_bar
+
+
+def default_cache_dir() -> Path:
+    return user_cache_path(APP_NAME, appauthor=False) / "eval"
+
+
+def _common(func):  # type: ignore[no-untyped-def]
+    """Options every eval command shares: engine, fallbacks, cache, workers, output."""
+    options = [
+        click.option(
+            "--fallback",
+            "fallbacks",
+            multiple=True,
+            type=click.Choice(FALLBACKS),
+            default=("upsample",),
+            show_default=True,
+            help="Tried in order when the detector finds no face (repeat the option). "
+            "centred_box suits LFW-style centred crops only.",
+        ),
+        click.option(
+            "--cache",
+            "cache_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Embedding cache folder (default: the user cache folder).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Encode every image again."),
+        click.option("--workers", type=click.IntRange(min=1), default=None),
+        click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure accuracy and false-match rates on labelled photos (never on casework)."""
+
+
+def _encode(
+    paths: list[Path],
+    spec: EncodeSpec,
+    cache_dir: Path | None,
+    no_cache: bool,
+    workers: int | None,
+    quiet: bool,
+) -> tuple[dict[Path, EncodedImage], float]:
+    """Encode (or fetch from the cache) every path; returns the results and photos/s of the
+    images actually encoded in this run (nan when all came from the cache)."""
+    folder = None if no_cache else (cache_dir or default_cache_dir())
+    results: dict[Path, EncodedImage] = {}
+    encoded = 0
+    start = time.perf_counter()
+    with progress_bar("Encoding", enabled=not quiet) as bar:
+        task = bar.add_task("Encoding", total=len(paths), current="")
+        for done, result in enumerate(
+            encode_images(paths, spec=spec, cache_dir=folder, workers=workers), start=1
+        ):
+            results[Path(result.path)] = result
+            encoded += not result.cached
+            bar.update(task, completed=done, current=Path(result.path).name)
+    elapsed = time.perf_counter() - start
+    rate = encoded / elapsed if encoded and elapsed > 0 else math.nan
+    return results, rate
+
+
+def _how_counts(results: dict[Path, EncodedImage]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for result in results.values():
+        key = "unreadable" if result.how.startswith("unreadable") else result.how
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    return None if not math.isfinite(value) else round(value, digits)
+
+
+@eval_group.command("pairs")
+@click.option(
+    "--pairs",
+    "pairs_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="LFW pairs list (View 1 'N' or View 2 'folds N' header).",
+)
+@click.option(
+    "--root",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Image folder laid out as ROOT/Name/Name_0001.jpg.",
+)
+@click.option("--tolerance", type=float, default=0.6, show_default=True)
+@_common
+def pairs_cmd(
+    pairs_file: Path,
+    root: Path,
+    tolerance: float,
+    fallbacks: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    workers: int | None,
+    as_json: bool,
+) -> int:
+    """Verification accuracy on an LFW-style pairs list."""
+    pairs = ev.read_pairs(pairs_file)
+    paths = sorted({p for pair in pairs for p in pair.paths(root)})
+    spec = EncodeSpec(settings=EngineSettings(), fallbacks=tuple(fallbacks))  # type: ignore[arg-type]
+    results, rate = _encode(paths, spec, cache_dir, no_cache, workers, as_json)
+    embeddings = {path: r.embedding for path, r in results.items()}
+    distances, same, folds, missing = ev.pair_distances(pairs, embeddings, root)
+    cv = ev.cv_accuracy(distances, same, folds)
+    counts = _how_counts(results)
+    fallback_images = sum(n for how, n in counts.items() if how in FALLBACKS)
+    report = {
+        "pairs": len(pairs),
+        "tolerance": tolerance,
+        "accuracy_at_tolerance": _round(ev.accuracy_at(distances, same, tolerance)),
+        "cv_accuracy": _round(cv.mean),
+        "cv_std": _round(cv.std),
+        "cv_thresholds": [_round(t) for t in cv.thresholds],
+        "tar_at_far": {str(f): _round(ev.tar_at_far(distances, same, f)) for f in ev.DEFAULT_FARS},
+        "images": len(paths),
+        "fallback_images": fallback_images,
+        "images_by_outcome": counts,
+        "pairs_missing_a_face": missing,
+        "photos_per_s": _round(rate, 2),
+        "distances": [[int(s), _round(float(d))] for s, d in zip(same, distances, strict=True)],
+    }
+    if as_json:
+        click.echo(json.dumps(report))
+        return EXIT_OK
+    click.echo(f"{len(pairs)} pairs ({int(same.sum())} same, {int((~same).sum())} different)")
+    click.echo(f"  accuracy at tolerance {tolerance}: {report['accuracy_at_tolerance']}")
+    click.echo(f"  cross-validated accuracy: {report['cv_accuracy']} +/- {report['cv_std']}")
+    for far, tar in report["tar_at_far"].items():  # type: ignore[attr-defined]
+        click.echo(f"  TAR at FAR {far}: {tar}")
+    click.echo(f"  images by outcome: {counts}; pairs missing a face: {missing}")
+    click.echo(f"  {rate:.2f} photos/s encoded in this run (nan: all from the cache)")
+    return EXIT_OK
+
+
+def _identity_images(folder: Path) -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = {}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(
+            f
+            for f in sub.iterdir()
+            if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in IMAGE_SUFFIXES
+        )
+        if files:
+            out[sub.name] = files
+    return out
+
+
+@eval_group.command("identify")
+@click.option(
+    "--gallery",
+    "gallery_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="One folder per enrolled person.",
+)
+@click.option(
+    "--probes",
+    "probes_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="One folder per person; people not in the gallery count as never enrolled.",
+)
+@click.option(
+    "--unknown",
+    "unknown_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="More never-enrolled people, one folder each.",
+)
+@click.option("--tolerance", type=float, default=0.6, show_default=True)
+@_common
+def identify_cmd(
+    gallery_dir: Path,
+    probes_dir: Path,
+    unknown_dir: Path | None,
+    tolerance: float,
+    fallbacks: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    workers: int | None,
+    as_json: bool,
+) -> int:
+    """Open-set 1:N rates: rank-1/5 hits, and per operating point FNIR and FPIR."""
+    gallery_files = _identity_images(gallery_dir)
+    probe_files = _identity_images(probes_dir)
+    unknown_files = _identity_images(unknown_dir) if unknown_dir else {}
+    every = [
+        p
+        for group in (gallery_files, probe_files, unknown_files)
+        for v in group.values()
+        for p in v
+    ]
+    spec = EncodeSpec(settings=EngineSettings(), fallbacks=tuple(fallbacks))  # type: ignore[arg-type]
+    results, rate = _encode(sorted(set(every)), spec, cache_dir, no_cache, workers, as_json)
+
+    def vectors(files: list[Path]) -> list[np.ndarray]:
+        return [results[f].embedding for f in files if results[f].embedding is not None]
+
+    gallery = ev.Gallery.from_mapping({n: vectors(f) for n, f in gallery_files.items()})
+    mated, mated_names, nonmated = [], [], []
+    for name, files in probe_files.items():
+        for vector in vectors(files):
+            if name in gallery_files:
+                mated.append(vector)
+                mated_names.append(name)
+            else:
+                nonmated.append(vector)
+    for files in unknown_files.values():
+        nonmated.extend(vectors(files))
+    scores = ev.open_set_scores(
+        gallery,
+        np.asarray(mated, dtype=np.float32).reshape(-1, 128),
+        mated_names,
+        np.asarray(nonmated, dtype=np.float32).reshape(-1, 128),
+    )
+    points = {f"tolerance {tolerance}": tolerance}
+    points.update({f"measured FPIR {r}": scores.threshold_at_fpir(r) for r in (0.01, 0.05)})
+    report = {
+        "subjects": len(gallery.subject_names),
+        "gallery_faces": len(gallery.subjects),
+        "mated_probes": len(mated_names),
+        "nonmated_probes": len(nonmated),
+        "rank1": _round(scores.rank_hit_rate(1)),
+        "rank5": _round(scores.rank_hit_rate(5)),
+        "operating_points": {
+            name: {
+                "threshold": _round(t),
+                "hit_rate": _round(1.0 - scores.fnir(t)),
+                "fnir": _round(scores.fnir(t)),
+                "fpir": _round(scores.fpir(t)),
+            }
+            for name, t in points.items()
+        },
+        "images_by_outcome": _how_counts(results),
+        "photos_per_s": _round(rate, 2),
+    }
+    if as_json:
+        click.echo(json.dumps(report))
+        return EXIT_OK
+    click.echo(
+        f"{report['subjects']} enrolled subjects ({report['gallery_faces']} faces), "
+        f"{report['mated_probes']} enrolled probes, {report['nonmated_probes']} never enrolled"
+    )
+    click.echo(f"  rank-1 hit rate {report['rank1']}, rank-5 {report['rank5']}")
+    for name, row in report["operating_points"].items():  # type: ignore[attr-defined]
+        click.echo(
+            f"  {name}: threshold {row['threshold']}, hit rate within it {row['hit_rate']}, "
+            f"never-enrolled matching anyone (FPIR) {row['fpir']}"
+        )
+    return EXIT_OK
