@@ -49,13 +49,17 @@ def percentiles_ms(seconds: Sequence[float]) -> tuple[float, float]:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain fixed-width table, right-aligned except the first column."""
+    """A plain fixed-width table: numbers right-aligned, text left-aligned."""
     cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = []
     for row in cells:
-        rest = [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-        parts = [row[0].ljust(widths[0]), *rest]
+        parts = [_align(c, w) for c, w in zip(row, widths, strict=True)]
         lines.append("  ".join(parts))
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _align(cell: str, width: int) -> str:
+    numeric = cell[:1].isdigit() or (cell[:1] in "-+." and cell[1:2].isdigit())
+    return cell.rjust(width) if numeric else cell.ljust(width)

@@ -15,7 +15,7 @@ times, in the same run:
 CLI only says 0, 1 or "more than one", shown as 2+). --profile adds a cProfile of where one
 process spends its time on the same photos, for ours and for face_recognition's calls.
 
-Run: uv run python bench/ingest.py [--lfw 300] [--detect-max-side 1024] [--upsample 1] [--profile]
+Run: uv run python bench/ingest.py [--lfw 300] [--special] [--try 1024:0] [--profile]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import random
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from _common import VENV_BIN, data_root, drain, stopwatch, table
@@ -50,10 +50,16 @@ class Photo:
     source: Path  # the real file
 
 
-def choose_photos(data: Path, lfw: int, seed: int) -> list[Photo]:
+def choose_photos(data: Path, lfw: int, seed: int, special: bool) -> list[Photo]:
     photos: list[Photo] = []
     for folder in sorted(p for p in (data / "faces").iterdir() if p.is_dir()):
         if folder.name.startswith("_"):
+            if special:
+                photos += [
+                    Photo(f"{folder.name}__{f.name}", "unknown", f)
+                    for f in sorted(folder.iterdir())
+                    if f.suffix.lower() in CLI_SUFFIXES
+                ]
             continue
         files = sorted(f for f in folder.iterdir() if f.suffix.lower() in CLI_SUFFIXES)
         for i, file in enumerate(files):
@@ -198,56 +204,102 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lfw", type=int, default=0, help="add N random lfw_dev photos")
     parser.add_argument("--seed", type=int, default=0, help="seed for the lfw sample")
+    parser.add_argument(
+        "--special", action="store_true", help="add _group, _noface, _edgecases to unknown/"
+    )
     parser.add_argument("--workers", type=int, default=None, help="our import processes")
     parser.add_argument("--cpus", type=int, default=2, help="face_recognition --cpus")
     parser.add_argument("--detector", choices=["hog", "cnn"], default="hog")
     parser.add_argument("--detect-max-side", type=int, default=EngineSettings.detect_max_side)
     parser.add_argument("--upsample", type=int, default=EngineSettings.upsample)
-    parser.add_argument("--rounds", type=int, default=1, help="alternate ours/theirs N times")
+    parser.add_argument(
+        "--try",
+        dest="variants",
+        action="append",
+        default=[],
+        metavar="MAX_SIDE:UPSAMPLE",
+        help="also time ours with these settings in the same round (repeatable)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat everything N times")
     parser.add_argument("--skip-cli", action="store_true", help="time ours only")
     parser.add_argument("--profile", action="store_true", help="cProfile ours and theirs")
     parser.add_argument("--profile-rows", type=int, default=12)
     args = parser.parse_args()
 
-    settings = EngineSettings(
+    base = EngineSettings(
         detector=args.detector, detect_max_side=args.detect_max_side, upsample=args.upsample
     )
-    photos = choose_photos(data_root(), args.lfw, args.seed)
+    variants = [base]
+    for text in args.variants:
+        side, up = text.split(":")
+        variants.append(replace(base, detect_max_side=int(side), upsample=int(up)))
+    photos = choose_photos(data_root(), args.lfw, args.seed, args.special)
     known = sum(p.folder == "known" for p in photos)
     print(
         f"{len(photos)} photos ({known} known/, {len(photos) - known} unknown/), "
-        f"{os.cpu_count()} cores, ours: {settings}"
+        f"{os.cpu_count()} cores, detector {args.detector}, load average {_load()}"
     )
     if args.profile:
-        profile(photos, settings, args.profile_rows)
+        profile(photos, base, args.profile_rows)
         return
 
-    rows = []
-    ours: dict[str, int] = {}
-    theirs: dict[str, int] = {}
+    rows: list[list[object]] = []
+    diffs: dict[str, list[str]] = {}
     for round_no in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory(prefix="rekog-bench-ingest-") as tmp:
             root = Path(tmp)
             lay_out(root, photos)
-            our_s, ours = run_ours(root, settings, args.workers)
-            row: list[object] = [round_no, f"{our_s:.1f}", f"{len(photos) / our_s:.2f}"]
+            results = []
+            for settings in variants:
+                sub = root / f"{settings.detect_max_side}-{settings.upsample}"
+                sub.mkdir()
+                (sub / "known").symlink_to(root / "known")
+                (sub / "unknown").symlink_to(root / "unknown")
+                results.append((settings, *run_ours(sub, settings, args.workers)))
             if not args.skip_cli:
                 their_s, theirs = run_theirs(root, args.cpus)
-                row += [f"{their_s:.1f}", f"{len(photos) / their_s:.2f}", f"{their_s / our_s:.2f}x"]
-            rows.append(row)
-    header = ["round", "ours s", "ours photos/s"]
-    if not args.skip_cli:
-        header += ["CLI s", "CLI photos/s", "ours faster by"]
+                rows.append(
+                    [
+                        round_no,
+                        "face_recognition CLI",
+                        f"{their_s:.1f}",
+                        _rate(photos, their_s),
+                        "1.00x",
+                        "",
+                        _faces(theirs),
+                    ]
+                )
+            for settings, our_s, ours in results:
+                name = f"ours max_side={settings.detect_max_side} upsample={settings.upsample}"
+                row: list[object] = [round_no, name, f"{our_s:.1f}", _rate(photos, our_s)]
+                if args.skip_cli:
+                    row += ["", "", _faces(ours)]
+                else:
+                    diffs[name] = compare(photos, ours, theirs)
+                    same = len(photos) - len(diffs[name])
+                    row += [f"{their_s / our_s:.2f}x", f"{same}/{len(photos)}", _faces(ours)]
+                rows.append(row)
+        print(f"  round {round_no} done, load average {_load()}")
+    header = ["round", "run", "seconds", "photos/s", "speed vs CLI", "same count", "faces"]
     print(table(header, rows))
-    print(f"faces found: ours {sum(max(c, 0) for c in ours.values())}", end="")
-    if args.skip_cli:
-        print()
-        return
-    print(f", theirs {sum(max(c, 0) if c != MANY else 2 for c in theirs.values())} (2+ as 2)")
-    diffs = compare(photos, ours, theirs)
-    print(f"same face count in {len(photos) - len(diffs)}/{len(photos)} files")
-    for line in diffs:
-        print(line)
+    for name, lines in diffs.items():
+        if lines:
+            print(f"{name}: face counts differing from the CLI (last round)")
+            print("\n".join(lines))
+    if any(diffs.values()) or not diffs:
+        print("(faces: the CLI's known/ 'more than one face' counted as 2)")
+
+
+def _rate(photos: list[Photo], seconds: float) -> str:
+    return f"{len(photos) / seconds:.2f}"
+
+
+def _faces(counts: dict[str, int]) -> int:
+    return sum(2 if c == MANY else max(c, 0) for c in counts.values())
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
