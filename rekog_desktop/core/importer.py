@@ -56,6 +56,8 @@ class ImportSummary:
     several_faces: list[tuple[str, int]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
+    #: (path, SHA-256) of each photo stored, for the audit trail.
+    stored_files: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -197,7 +199,25 @@ def import_photos(
         raise
     finally:
         _write(store, pending, summary, source, user, engine_info)
+        _audit_import(store, summary, source, user)
     return summary
+
+
+def _audit_import(store: GalleryStore, summary: ImportSummary, source: str, user: str) -> None:
+    from .audit import append_event
+
+    data = {
+        "source": source,
+        "imported": summary.imported,
+        "faces": summary.faces,
+        "duplicates": summary.duplicates,
+        "no_face": len(summary.no_face),
+        "several_faces": len(summary.several_faces),
+        "failed": [{"path": p, "reason": r} for p, r in summary.failed],
+        "cancelled": summary.cancelled,
+        "files": [{"path": p, "sha256": h} for p, h in summary.stored_files],
+    }
+    append_event(store, "import", data, actor=user)
 
 
 def _classify(result: _Analysed) -> tuple[str, str]:
@@ -253,6 +273,7 @@ def _write(
             continue
         summary.imported += 1
         summary.faces += len(result.faces)
+        summary.stored_files.append((path, result.sha256))
         if not result.faces:
             summary.no_face.append(path)
         elif len(result.faces) > 1 and result.item.subject is not None:

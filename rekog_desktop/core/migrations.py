@@ -81,3 +81,129 @@ def _gallery(db: Database) -> None:
         BEGIN UPDATE meta SET value = value + 1 WHERE key = 'generation'; END;
         """,
     )
+
+
+@MIGRATIONS(name="0002_cases_audit")
+def _cases_audit(db: Database) -> None:
+    _run(
+        db,
+        """
+        INSERT INTO meta (key, value) VALUES ('audit_seq', 0);
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('analyst', 'reviewer', 'supervisor', 'auditor')),
+            password_hash TEXT,
+            created_utc TEXT NOT NULL
+        );
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            legal_basis TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            opened_utc TEXT NOT NULL,
+            closed_utc TEXT
+        );
+
+        CREATE TABLE case_notes (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+
+        CREATE TABLE searches (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL DEFAULT 'image',
+            probe_path TEXT NOT NULL,
+            probe_sha256 TEXT NOT NULL,
+            face_index INTEGER NOT NULL,
+            face_box TEXT NOT NULL,
+            quality TEXT NOT NULL,
+            probe_thumbnail BLOB,
+            context TEXT NOT NULL DEFAULT '{}',
+            top_k INTEGER NOT NULL,
+            tolerance REAL NOT NULL,
+            preset TEXT NOT NULL DEFAULT 'investigative',
+            engine TEXT NOT NULL,
+            engine_version TEXT NOT NULL,
+            gallery_faces INTEGER NOT NULL,
+            within_tolerance INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        CREATE INDEX searches_case ON searches(case_id);
+
+        CREATE TABLE search_candidates (
+            search_id INTEGER NOT NULL REFERENCES searches(id),
+            rank INTEGER NOT NULL,
+            face_id INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            photo_path TEXT NOT NULL,
+            photo_sha256 TEXT NOT NULL,
+            box TEXT NOT NULL,
+            distance REAL NOT NULL,
+            within_tolerance INTEGER NOT NULL,
+            est_fmr REAL,
+            thumbnail BLOB,
+            PRIMARY KEY (search_id, rank)
+        );
+
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            search_id INTEGER NOT NULL REFERENCES searches(id),
+            rank INTEGER NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'reject', 'inconclusive')),
+            reason TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            FOREIGN KEY (search_id, rank) REFERENCES search_candidates(search_id, rank)
+        );
+        CREATE INDEX decisions_search ON decisions(search_id);
+
+        CREATE TABLE verifications (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            verdict TEXT NOT NULL CHECK (verdict IN ('confirm', 'dispute')),
+            reason TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            created_utc TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            case_number TEXT,
+            event_type TEXT NOT NULL,
+            data TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_case ON audit(case_number);
+
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+        CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new one'); END;
+        CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new one'); END;
+        CREATE TRIGGER notes_no_update BEFORE UPDATE ON case_notes
+        BEGIN SELECT RAISE(ABORT, 'case notes are append-only'); END;
+        CREATE TRIGGER notes_no_delete BEFORE DELETE ON case_notes
+        BEGIN SELECT RAISE(ABORT, 'case notes are append-only'); END;
+        """,
+    )

@@ -146,8 +146,19 @@ class GalleryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.conn:
+        """One write transaction, taken with the write lock up front (BEGIN IMMEDIATE) so a read
+        inside it never works on a stale snapshot; nested uses join the outer transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
             yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     # -- state ------------------------------------------------------------------------------
 
@@ -199,13 +210,25 @@ class GalleryStore:
         with self.transaction():
             self.db.execute("UPDATE subjects SET notes = ? WHERE id = ?", [notes, subject_id])
 
-    def delete_subject(self, subject_id: int) -> int:
-        """Delete a subject, its photos and their faces; returns the number of photos removed."""
+    def delete_subject(self, subject_id: int, *, actor: str = "") -> int:
+        """Delete a subject, its photos and their faces (audited); returns photos removed."""
+        from .audit import append_event, os_user
+
         with self.transaction():
-            removed = self._one("SELECT count(*) FROM photos WHERE subject_id = ?", [subject_id])
+            name = self.db.execute(
+                "SELECT name FROM subjects WHERE id = ?", [subject_id]
+            ).fetchone()
+            hashes = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT sha256 FROM photos WHERE subject_id = ?", [subject_id]
+                )
+            ]
             self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
-        return removed
+            data = {"subject": name[0] if name else None, "photo_sha256": hashes}
+            append_event(self, "subject_deleted", data, actor=actor or os_user())
+        return len(hashes)
 
     # -- photos -----------------------------------------------------------------------------
 
@@ -288,9 +311,18 @@ class GalleryStore:
         ).fetchall()
         return [StoredPhoto(*row) for row in rows]
 
-    def delete_photo(self, photo_id: int) -> None:
+    def delete_photo(self, photo_id: int, *, actor: str = "") -> None:
+        """Delete a photo and its faces (audited)."""
+        from .audit import append_event, os_user
+
         with self.transaction():
+            row = self.db.execute(
+                "SELECT path, sha256 FROM photos WHERE id = ?", [photo_id]
+            ).fetchone()
             self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
+            if row:
+                data = {"photo_id": photo_id, "path": row[0], "sha256": row[1]}
+                append_event(self, "photo_deleted", data, actor=actor or os_user())
 
     # -- faces ------------------------------------------------------------------------------
 

@@ -1,0 +1,676 @@
+"""Cases: no search without an open case and a stated purpose; every candidate shown, every
+decision and its reason, and the peer verification of accepted pairs, recorded and audited.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from . import audit
+from .errors import RekogError
+from .images import face_thumbnail_jpeg
+from .search import FaceSearch, ProbeSearch
+from .store import GalleryStore, utc_now
+from .types import FaceBox, RGBImage
+from .users import Role, UserError, get_user
+
+
+class Verdict(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Verification(StrEnum):
+    CONFIRM = "confirm"
+    DISPUTE = "dispute"
+
+
+class CaseError(RekogError):
+    """No such case, case closed, bad case fields, or a refused decision."""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    number: str
+    title: str
+    purpose: str
+    legal_basis: str
+    officer: str
+    status: str
+    opened_utc: str
+    closed_utc: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "id"}
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    text: str
+    author: str
+    created_utc: str
+
+
+@dataclass(frozen=True)
+class VerificationRecord:
+    id: int
+    decision_id: int
+    verdict: Verification
+    reason: str
+    reviewer: str
+    created_utc: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    search_id: int
+    rank: int
+    verdict: Verdict
+    reason: str
+    reviewer: str
+    created_utc: str
+    verifications: tuple[VerificationRecord, ...] = ()
+
+    @property
+    def verification_status(self) -> str:
+        """'verified', 'disputed', or 'unverified' (accepted pairs only need verifying)."""
+        if any(v.verdict is Verification.DISPUTE for v in self.verifications):
+            return "disputed"
+        if self.verifications:
+            return "verified"
+        return "unverified"
+
+
+@dataclass(frozen=True)
+class CandidateRecord:
+    rank: int
+    face_id: int
+    subject: str
+    photo_path: str
+    photo_sha256: str
+    box: FaceBox
+    distance: float
+    within_tolerance: bool
+    est_fmr: float | None
+    previously_rejected: bool = False
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    id: int
+    case_id: int
+    kind: str
+    probe_path: str
+    probe_sha256: str
+    face_index: int
+    face_box: FaceBox
+    quality: dict[str, Any]
+    context: dict[str, Any]
+    top_k: int
+    tolerance: float
+    preset: str
+    engine: str
+    engine_version: str
+    gallery_faces: int
+    within_tolerance: int
+    actor: str
+    created_utc: str
+    candidates: tuple[CandidateRecord, ...] = ()
+    decisions: dict[int, Decision] = field(default_factory=dict)
+
+    @property
+    def no_match(self) -> bool:
+        return self.within_tolerance == 0
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+_CASE_COLUMNS = "id, number, title, purpose, legal_basis, officer, status, opened_utc, closed_utc"
+
+
+def create_case(
+    store: GalleryStore,
+    *,
+    number: str,
+    title: str,
+    purpose: str,
+    legal_basis: str,
+    officer: str,
+    actor: str,
+) -> Case:
+    fields = {
+        "number": number.strip(),
+        "title": title.strip(),
+        "purpose": purpose.strip(),
+        "legal_basis": legal_basis.strip(),
+        "officer": officer.strip(),
+    }
+    empty = [name.replace("_", " ") for name, value in fields.items() if not value]
+    if empty:
+        raise CaseError(f"a case needs: {', '.join(empty)}")
+    if _find_case(store, fields["number"]) is not None:
+        raise CaseError(f"case {fields['number']} already exists")
+    with store.transaction():
+        store.db.execute(
+            """INSERT INTO cases (number, title, purpose, legal_basis, officer, status, opened_utc)
+            VALUES (?, ?, ?, ?, ?, 'open', ?)""",
+            [*fields.values(), utc_now()],
+        )
+        audit.append_event(store, "case_opened", fields, actor=actor, case_number=fields["number"])
+    return get_case(store, fields["number"])
+
+
+def _find_case(store: GalleryStore, number: str) -> Case | None:
+    row = store.db.execute(
+        f"SELECT {_CASE_COLUMNS} FROM cases WHERE number = ?", [number.strip()]
+    ).fetchone()
+    return Case(*row) if row else None
+
+
+def get_case(store: GalleryStore, number: str) -> Case:
+    case = _find_case(store, number)
+    if case is None:
+        raise CaseError(f"no case numbered {number!r}: create it with `rekog case new`")
+    return case
+
+
+def case_by_id(store: GalleryStore, case_id: int) -> Case:
+    row = store.db.execute(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", [case_id]).fetchone()
+    if row is None:
+        raise CaseError(f"no case with id {case_id}")
+    return Case(*row)
+
+
+def list_cases(store: GalleryStore, *, status: str | None = None) -> list[Case]:
+    where, params = ("WHERE status = ?", [status]) if status else ("", [])
+    rows = store.db.execute(
+        f"SELECT {_CASE_COLUMNS} FROM cases {where} ORDER BY opened_utc DESC", params
+    )
+    return [Case(*r) for r in rows]
+
+
+def open_case(store: GalleryStore, number: str) -> Case:
+    """The case, refusing a closed one: searches and decisions need an open case."""
+    case = get_case(store, number)
+    if not case.is_open:
+        raise CaseError(f"case {case.number} is closed")
+    return case
+
+
+def close_case(store: GalleryStore, number: str, *, actor: str) -> Case:
+    case = open_case(store, number)
+    with store.transaction():
+        store.db.execute(
+            "UPDATE cases SET status = 'closed', closed_utc = ? WHERE id = ?", [utc_now(), case.id]
+        )
+        audit.append_event(store, "case_closed", {}, actor=actor, case_number=case.number)
+    return get_case(store, number)
+
+
+def add_note(store: GalleryStore, number: str, text: str, *, author: str) -> Note:
+    case = get_case(store, number)
+    if not text.strip():
+        raise CaseError("a note cannot be empty")
+    created = utc_now()
+    with store.transaction():
+        cursor = store.db.execute(
+            "INSERT INTO case_notes (case_id, text, author, created_utc) VALUES (?, ?, ?, ?)",
+            [case.id, text.strip(), author, created],
+        )
+        audit.append_event(
+            store, "note_added", {"text": text.strip()}, actor=author, case_number=case.number
+        )
+    return Note(int(cursor.lastrowid or 0), text.strip(), author, created)
+
+
+def list_notes(store: GalleryStore, number: str) -> list[Note]:
+    case = get_case(store, number)
+    rows = store.db.execute(
+        "SELECT id, text, author, created_utc FROM case_notes WHERE case_id = ? ORDER BY id",
+        [case.id],
+    )
+    return [Note(*r) for r in rows]
+
+
+# -- searches -----------------------------------------------------------------------------------
+
+
+def record_search(
+    store: GalleryStore,
+    *,
+    case: Case,
+    probe: ProbeSearch,
+    face_index: int,
+    top_k: int,
+    tolerance: float,
+    actor: str,
+    probe_pixels: RGBImage | None = None,
+    preset: str = "investigative",
+    est_fmr: list[float] | None = None,
+) -> int:
+    """Record the search of one face of an image probe, with every candidate shown."""
+    face_search = probe.faces[face_index]
+    thumb = (
+        face_thumbnail_jpeg(probe_pixels, face_search.face.box)
+        if probe_pixels is not None
+        else None
+    )
+    return record_face_search(
+        store,
+        case=case,
+        kind="image",
+        probe_path=probe.path,
+        probe_sha256=probe.sha256,
+        face_index=face_index,
+        face_search=face_search,
+        top_k=top_k,
+        tolerance=tolerance,
+        actor=actor,
+        probe_thumbnail=thumb,
+        preset=preset,
+        est_fmr=est_fmr,
+    )
+
+
+def record_face_search(
+    store: GalleryStore,
+    *,
+    case: Case,
+    kind: str,
+    probe_path: str,
+    probe_sha256: str,
+    face_index: int,
+    face_search: FaceSearch,
+    top_k: int,
+    tolerance: float,
+    actor: str,
+    probe_thumbnail: bytes | None = None,
+    context: dict[str, Any] | None = None,
+    preset: str = "investigative",
+    est_fmr: list[float] | None = None,
+) -> int:
+    """Record one searched face (image face or video track; `context` holds e.g. the track's
+    time range and the frame timecode) and its candidate list, in the case and the audit trail."""
+    if not case.is_open:
+        raise CaseError(f"case {case.number} is closed: searches need an open case")
+    engine_name, engine_version = _engine_of()
+    face = face_search.face
+    gallery_faces = store.counts()["enrolled_faces"]
+    with store.transaction():
+        cursor = store.db.execute(
+            """INSERT INTO searches (case_id, kind, probe_path, probe_sha256, face_index, face_box,
+            quality, probe_thumbnail, context, top_k, tolerance, preset, engine, engine_version,
+            gallery_faces, within_tolerance, actor, os_user, created_utc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                case.id,
+                kind,
+                probe_path,
+                probe_sha256,
+                face_index,
+                json.dumps(face.box.as_list()),
+                json.dumps(face.quality.as_dict()),
+                probe_thumbnail,
+                json.dumps(context or {}),
+                top_k,
+                tolerance,
+                preset,
+                engine_name,
+                engine_version,
+                gallery_faces,
+                face_search.within_tolerance,
+                actor,
+                audit.os_user(),
+                utc_now(),
+            ],
+        )
+        search_id = int(cursor.lastrowid or 0)
+        stored = store.faces(c.face_id for c in face_search.candidates)
+        for i, cand in enumerate(face_search.candidates):
+            info = stored.get(cand.face_id)
+            store.db.execute(
+                """INSERT INTO search_candidates (search_id, rank, face_id, subject, photo_path,
+                photo_sha256, box, distance, within_tolerance, est_fmr, thumbnail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    search_id,
+                    cand.rank,
+                    cand.face_id,
+                    cand.subject,
+                    cand.photo_path,
+                    info.photo_sha256 if info else "",
+                    json.dumps(cand.box.as_list()),
+                    cand.distance,
+                    int(cand.within_tolerance),
+                    est_fmr[i] if est_fmr is not None else None,
+                    store.face_thumbnail(cand.face_id),
+                ],
+            )
+        audit.append_event(
+            store,
+            "search",
+            {
+                "search_id": search_id,
+                "kind": kind,
+                "probe_path": probe_path,
+                "probe_sha256": probe_sha256,
+                "face_index": face_index,
+                "face_box": face.box.as_list(),
+                "quality_warnings": list(face.quality.warnings),
+                "top_k": top_k,
+                "tolerance": tolerance,
+                "preset": preset,
+                "engine": f"{engine_name} ({engine_version})",
+                "gallery_faces": gallery_faces,
+                "within_tolerance": face_search.within_tolerance,
+                "no_match": face_search.within_tolerance == 0,
+                "candidates": [
+                    {"rank": c.rank, "subject": c.subject, "distance": round(c.distance, 4)}
+                    for c in face_search.candidates
+                ],
+                **({"context": context} if context else {}),
+            },
+            actor=actor,
+            case_number=case.number,
+        )
+    return search_id
+
+
+def _engine_of() -> tuple[str, str]:
+    from .engine import create_engine
+
+    info = create_engine().info
+    return info.name, info.version
+
+
+def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
+    row = store.db.execute(
+        """SELECT id, case_id, kind, probe_path, probe_sha256, face_index, face_box, quality,
+        context, top_k, tolerance, preset, engine, engine_version, gallery_faces, within_tolerance,
+        actor, created_utc FROM searches WHERE id = ?""",
+        [search_id],
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"no search with id {search_id}")
+    rejected = rejected_faces(store, case_id=row[1], probe_sha256=row[4], before_search=row[0])
+    candidates = tuple(
+        CandidateRecord(
+            rank=c[0],
+            face_id=c[1],
+            subject=c[2],
+            photo_path=c[3],
+            photo_sha256=c[4],
+            box=FaceBox.from_list(json.loads(c[5])),
+            distance=c[6],
+            within_tolerance=bool(c[7]),
+            est_fmr=c[8],
+            previously_rejected=c[1] in rejected,
+        )
+        for c in store.db.execute(
+            """SELECT rank, face_id, subject, photo_path, photo_sha256, box, distance,
+            within_tolerance, est_fmr FROM search_candidates WHERE search_id = ? ORDER BY rank""",
+            [search_id],
+        )
+    )
+    return SearchRecord(
+        id=row[0],
+        case_id=row[1],
+        kind=row[2],
+        probe_path=row[3],
+        probe_sha256=row[4],
+        face_index=row[5],
+        face_box=FaceBox.from_list(json.loads(row[6])),
+        quality=json.loads(row[7]),
+        context=json.loads(row[8]),
+        top_k=row[9],
+        tolerance=row[10],
+        preset=row[11],
+        engine=row[12],
+        engine_version=row[13],
+        gallery_faces=row[14],
+        within_tolerance=row[15],
+        actor=row[16],
+        created_utc=row[17],
+        candidates=candidates,
+        decisions=decisions_for_search(store, search_id),
+    )
+
+
+def searches_for_case(store: GalleryStore, number: str) -> list[SearchRecord]:
+    case = get_case(store, number)
+    ids = [
+        r[0]
+        for r in store.db.execute(
+            "SELECT id FROM searches WHERE case_id = ? ORDER BY id", [case.id]
+        )
+    ]
+    return [get_search(store, i) for i in ids]
+
+
+def search_thumbnails(store: GalleryStore, search_id: int) -> tuple[bytes | None, dict[int, bytes]]:
+    """The probe face and candidate face JPEGs saved with a search (for review and the PDF)."""
+    row = store.db.execute(
+        "SELECT probe_thumbnail FROM searches WHERE id = ?", [search_id]
+    ).fetchone()
+    cands = {
+        int(r[0]): bytes(r[1])
+        for r in store.db.execute(
+            """SELECT rank, thumbnail FROM search_candidates
+            WHERE search_id = ? AND thumbnail IS NOT NULL""",
+            [search_id],
+        )
+    }
+    return (bytes(row[0]) if row and row[0] is not None else None), cands
+
+
+def rejected_faces(
+    store: GalleryStore, *, case_id: int, probe_sha256: str, before_search: int | None = None
+) -> set[int]:
+    """Gallery faces a reviewer has said are 'not this person' for this probe in this case."""
+    sql = """
+        SELECT sc.face_id, d.verdict FROM decisions d
+        JOIN search_candidates sc ON sc.search_id = d.search_id AND sc.rank = d.rank
+        JOIN searches s ON s.id = d.search_id
+        WHERE s.case_id = ? AND s.probe_sha256 = ?
+    """
+    params: list[Any] = [case_id, probe_sha256]
+    if before_search is not None:
+        sql += " AND s.id < ?"
+        params.append(before_search)
+    latest: dict[int, str] = {}
+    for face_id, verdict in store.db.execute(sql + " ORDER BY d.id", params):
+        latest[int(face_id)] = verdict
+    return {face_id for face_id, verdict in latest.items() if verdict == Verdict.REJECT}
+
+
+def record_view(store: GalleryStore, *, search_id: int, rank: int, actor: str) -> None:
+    """Log that a person looked at a candidate: viewing is itself an auditable act."""
+    record = _search_case(store, search_id)
+    audit.append_event(
+        store,
+        "candidate_viewed",
+        {"search_id": search_id, "rank": rank},
+        actor=actor,
+        case_number=record,
+    )
+
+
+def _search_case(store: GalleryStore, search_id: int) -> str:
+    row = store.db.execute(
+        "SELECT c.number FROM searches s JOIN cases c ON c.id = s.case_id WHERE s.id = ?",
+        [search_id],
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"no search with id {search_id}")
+    return str(row[0])
+
+
+# -- decisions and verification -----------------------------------------------------------------
+
+
+def record_decision(
+    store: GalleryStore,
+    *,
+    search_id: int,
+    rank: int,
+    verdict: Verdict | str,
+    reason: str,
+    reviewer: str,
+) -> Decision:
+    """A person's call on one candidate. Accepting needs a reason; a new decision on the same
+    candidate supersedes the old one, which stays on record."""
+    verdict = Verdict(verdict)
+    reason = reason.strip()
+    if verdict is Verdict.ACCEPT and not reason:
+        raise CaseError("accepting a candidate needs a reason")
+    user = get_user(store, reviewer)
+    if user is not None and user.role is Role.AUDITOR:
+        raise UserError(f"{reviewer} is an auditor: auditors do not make decisions")
+    number = _search_case(store, search_id)
+    case = open_case(store, number)
+    cand = store.db.execute(
+        "SELECT subject, distance FROM search_candidates WHERE search_id = ? AND rank = ?",
+        [search_id, rank],
+    ).fetchone()
+    if cand is None:
+        raise CaseError(f"search {search_id} has no candidate at rank {rank}")
+    created = utc_now()
+    with store.transaction():
+        cursor = store.db.execute(
+            """INSERT INTO decisions (search_id, rank, verdict, reason, reviewer, os_user,
+            created_utc) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [search_id, rank, verdict.value, reason, reviewer, audit.os_user(), created],
+        )
+        audit.append_event(
+            store,
+            "decision",
+            {
+                "search_id": search_id,
+                "rank": rank,
+                "subject": cand[0],
+                "verdict": verdict.value,
+                "reason": reason,
+            },
+            actor=reviewer,
+            case_number=case.number,
+        )
+    return Decision(int(cursor.lastrowid or 0), search_id, rank, verdict, reason, reviewer, created)
+
+
+def decisions_for_search(store: GalleryStore, search_id: int) -> dict[int, Decision]:
+    """The current (latest) decision per candidate rank, with its verifications."""
+    latest: dict[int, Decision] = {}
+    rows = store.db.execute(
+        """SELECT id, search_id, rank, verdict, reason, reviewer, created_utc FROM decisions
+        WHERE search_id = ? ORDER BY id""",
+        [search_id],
+    ).fetchall()
+    for r in rows:
+        latest[r[2]] = Decision(
+            r[0], r[1], r[2], Verdict(r[3]), r[4], r[5], r[6], _verifications(store, r[0])
+        )
+    return latest
+
+
+def _verifications(store: GalleryStore, decision_id: int) -> tuple[VerificationRecord, ...]:
+    rows = store.db.execute(
+        """SELECT id, decision_id, verdict, reason, reviewer, created_utc FROM verifications
+        WHERE decision_id = ? ORDER BY id""",
+        [decision_id],
+    )
+    return tuple(VerificationRecord(r[0], r[1], Verification(r[2]), r[3], r[4], r[5]) for r in rows)
+
+
+@dataclass(frozen=True)
+class BlindPair:
+    """What a verifier sees: the two faces, never the first decision or the distance."""
+
+    decision_id: int
+    search_id: int
+    probe_path: str
+    probe_box: FaceBox
+    candidate_photo: str
+    candidate_box: FaceBox
+    subject: str
+
+
+def pending_verifications(store: GalleryStore, number: str, *, reviewer: str) -> list[BlindPair]:
+    """Accepted pairs of the case still to be verified, excluding the reviewer's own."""
+    case = get_case(store, number)
+    pairs = []
+    for search in searches_for_case(store, case.number):
+        for rank, decision in search.decisions.items():
+            if decision.verdict is not Verdict.ACCEPT or decision.reviewer == reviewer:
+                continue
+            if any(v.reviewer == reviewer for v in decision.verifications):
+                continue
+            cand = next(c for c in search.candidates if c.rank == rank)
+            pairs.append(
+                BlindPair(
+                    decision.id,
+                    search.id,
+                    search.probe_path,
+                    search.face_box,
+                    cand.photo_path,
+                    cand.box,
+                    cand.subject,
+                )
+            )
+    return pairs
+
+
+def verify_decision(
+    store: GalleryStore,
+    *,
+    decision_id: int,
+    verdict: Verification | str,
+    reason: str,
+    reviewer: str,
+) -> VerificationRecord:
+    """A second reviewer's blind confirmation or dispute of an accepted pair."""
+    verdict = Verification(verdict)
+    row = store.db.execute(
+        "SELECT search_id, rank, verdict, reviewer FROM decisions WHERE id = ?", [decision_id]
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"no decision with id {decision_id}")
+    if row[2] != Verdict.ACCEPT:
+        raise CaseError("only accepted pairs are verified")
+    if row[3] == reviewer:
+        raise CaseError("a reviewer cannot verify their own decision: ask a colleague")
+    user = get_user(store, reviewer)
+    if user is None:
+        raise UserError(f"unknown reviewer {reviewer!r}: add them with `rekog user add`")
+    if user.role is Role.AUDITOR:
+        raise UserError(f"{reviewer} is an auditor: auditors do not verify decisions")
+    if verdict is Verification.DISPUTE and not reason.strip():
+        raise CaseError("disputing a decision needs a reason")
+    number = _search_case(store, row[0])
+    created = utc_now()
+    with store.transaction():
+        cursor = store.db.execute(
+            """INSERT INTO verifications (decision_id, verdict, reason, reviewer, os_user,
+            created_utc) VALUES (?, ?, ?, ?, ?, ?)""",
+            [decision_id, verdict.value, reason.strip(), reviewer, audit.os_user(), created],
+        )
+        audit.append_event(
+            store,
+            "verification",
+            {"decision_id": decision_id, "verdict": verdict.value, "reason": reason.strip()},
+            actor=reviewer,
+            case_number=number,
+        )
+    return VerificationRecord(
+        int(cursor.lastrowid or 0), decision_id, verdict, reason.strip(), reviewer, created
+    )
