@@ -1,0 +1,1 @@
+"""The desktop app's Qt side: windows, models, views, workers (core never imports it)."""

@@ -1,0 +1,70 @@
+"""AboutDialog: version, engine and model, and what the model cannot do, in plain words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from rekog_desktop import __version__
+from rekog_desktop.ui import theme
+
+LIMITATIONS = [
+    "A candidate is an investigative lead, never an identification: the model measures how "
+    "similar two faces look, not who someone is.",
+    "The model (dlib ResNet, 128-d) was trained on about 3 million faces, mostly adults from "
+    "public photos of Western celebrities. Like other face models, it is measurably less "
+    "accurate for children, for older people and for people with darker skin; treat leads "
+    "for them with extra care.",
+    "It is built for near-frontal faces. Accuracy falls with a head turned more than about "
+    "30°, with small faces (under 30 px between the eyes), blur, poor or harsh light, "
+    "sunglasses, masks and heavy make-up.",
+    "A distance of 0.6 is dlib's operating point (99.38% correct on the LFW benchmark's "
+    "pairs). Searching a large gallery multiplies the chances of a close stranger: expect "
+    "look-alikes within tolerance, and relatives or twins very close.",
+    "It does not judge whether a photo is genuine, recent, edited or a photo of a photo.",
+]
+
+
+class AboutDialog(QDialog):
+    def __init__(self, engine: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About rekog-desktop")
+        self.setMinimumWidth(600)
+        logo = QLabel()
+        logo.setPixmap(theme.icon("app").pixmap(QSize(64, 64)))
+        title = QLabel(f"rekog-desktop {__version__}")
+        title.setObjectName("panelTitle")
+        tagline = QLabel("Offline face search for investigators. No network calls, ever.")
+        tagline.setObjectName("muted")
+        engine_label = QLabel(f"Engine and model: {engine}")
+        engine_label.setWordWrap(True)
+        engine_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading = QLabel("Known limitations")
+        heading.setObjectName("panelTitle")
+        limits = QLabel(
+            "".join(f"<p style='margin:0 0 6px 0'>• {item}</p>" for item in LIMITATIONS)
+        )
+        limits.setWordWrap(True)
+        limits.setTextFormat(Qt.TextFormat.RichText)
+        lead = QLabel("Investigative lead only, not an identification")
+        lead.setObjectName("leadBanner")
+        lead.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addWidget(logo)
+        names = QVBoxLayout()
+        names.addWidget(title)
+        names.addWidget(tagline)
+        names.addWidget(engine_label)
+        top.addLayout(names, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 14)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addSpacing(4)
+        layout.addWidget(heading)
+        layout.addWidget(limits)
+        layout.addWidget(lead)
+        layout.addWidget(buttons)

@@ -1,0 +1,1 @@
+"""The ranked candidate list of the searched probe face."""

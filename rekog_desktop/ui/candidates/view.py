@@ -1,0 +1,151 @@
+"""CandidatePanel: the ranked list under a permanent "lead, not identification" line.
+
+Signals:
+    candidate_selected(int): row of the candidate to review (-1: none).
+    search_settings_changed(int, float): top-K and tolerance edited by the person.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
+
+from rekog_desktop.ui.widgets import MessageBar, Panel
+
+from .model import DECISION, DISTANCE, FACE, QUALITY, RANK, SUBJECT, THUMB_SIDE, CandidateTableModel
+
+LEAD_TEXT = "Investigative lead only, not an identification"
+
+
+class CandidatePanel(Panel):
+    candidate_selected = Signal(int)
+    search_settings_changed = Signal(int, float)
+
+    def __init__(self, model: CandidateTableModel, parent: QWidget | None = None) -> None:
+        super().__init__("Candidates", parent)
+        self.model = model
+        self.lead = QLabel(LEAD_TEXT)
+        self.lead.setObjectName("leadBanner")
+        self.lead.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lead.setToolTip(
+            "A candidate is a face the model finds similar. Only a trained person, with other "
+            "evidence, can decide who someone is."
+        )
+        self.top_k = QSpinBox()
+        self.top_k.setRange(1, 200)
+        self.top_k.setPrefix("Top ")
+        self.top_k.setToolTip("How many gallery faces to list")
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setRange(0.20, 1.20)
+        self.tolerance.setSingleStep(0.05)
+        self.tolerance.setDecimals(2)
+        self.tolerance.setPrefix("Tolerance ")
+        self.tolerance.setToolTip(
+            "Distance at or below which a candidate counts as within tolerance (0.60 is dlib's "
+            "operating point on LFW; lower is stricter)"
+        )
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        controls.addWidget(self.top_k)
+        controls.addWidget(self.tolerance)
+        controls.addStretch(1)
+        self.no_match = MessageBar()
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(THUMB_SIDE + 8)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
+        widths = {RANK: 30, FACE: THUMB_SIDE + 10, DISTANCE: 66, QUALITY: 58, DECISION: 112}
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        self.table.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
+        self.empty = QLabel("Drop a probe photo to see candidates.")
+        self.empty.setObjectName("hint")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.keys = QLabel("A accept · R reject · I inconclusive · ↑ ↓ move")
+        self.keys.setObjectName("hint")
+        self.body.addWidget(self.lead)
+        self.body.addLayout(controls)
+        self.body.addWidget(self.no_match)
+        self.body.addWidget(self.table, 1)
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.keys)
+        self._connect_signals()
+        self._on_reset()
+
+    def _connect_signals(self) -> None:
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.model.modelReset.connect(self._on_reset)
+        self.top_k.editingFinished.connect(self._on_settings)
+        self.tolerance.editingFinished.connect(self._on_settings)
+
+    def set_settings(self, top_k: int, tolerance: float) -> None:
+        for box in (self.top_k, self.tolerance):
+            box.blockSignals(True)
+        self.top_k.setValue(top_k)
+        self.tolerance.setValue(tolerance)
+        for box in (self.top_k, self.tolerance):
+            box.blockSignals(False)
+
+    def _on_settings(self) -> None:
+        self.search_settings_changed.emit(self.top_k.value(), round(self.tolerance.value(), 2))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.candidate_selected.emit(current.row() if current.isValid() else -1)
+
+    def _on_reset(self) -> None:
+        search = self.model.search
+        has_rows = self.model.rowCount() > 0
+        self.table.setVisible(search is not None)
+        self.empty.setVisible(search is None)
+        if search is None:
+            self.set_subtitle("")
+            self.no_match.clear_message()
+            return
+        shown = len(search.candidates)
+        within = search.within_tolerance
+        self.set_subtitle(f"{shown} shown · {within} within tolerance {search.tolerance:.2f}")
+        if not has_rows:
+            self.no_match.show_message("The gallery is empty: import photos first.", "info")
+        elif within == 0:
+            self.no_match.show_message(
+                f"No candidate within tolerance {search.tolerance:.2f}. The nearest faces are "
+                "listed for completeness; none of them is a match.",
+                "info",
+            )
+        else:
+            self.no_match.clear_message()
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def current_row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def move(self, step: int) -> None:
+        count = self.model.rowCount()
+        if count == 0:
+            return
+        row = self.current_row()
+        target = 0 if row < 0 else min(count - 1, max(0, row + step))
+        self.select_row(target)

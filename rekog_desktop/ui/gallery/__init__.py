@@ -1,0 +1,1 @@
+"""The gallery screen: subjects, their photos, import and removal."""

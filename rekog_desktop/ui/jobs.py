@@ -1,0 +1,261 @@
+"""The app's background jobs: core calls composed into generators for the worker pool.
+
+Each job opens its own GalleryStore (SQLite connections belong to one thread), yields what the
+GUI can show early (the probe image before its faces, photos one by one) and returns the rest.
+Nothing here touches a widget; QImage is built here because it is safe off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from rekog_desktop.core.engine import create_engine
+from rekog_desktop.core.images import load_image
+from rekog_desktop.core.importer import (
+    ImportProgress,
+    ImportSummary,
+    collect_items,
+    import_photos,
+)
+from rekog_desktop.core.search import FaceSearch, ProbeSearch, search_face
+from rekog_desktop.core.store import GalleryStore, StoredFace, StoredPhoto
+from rekog_desktop.core.types import Face, Point, Quality
+
+from .qt_images import DisplayImage, display_from_pixels, jpeg_to_qimage, load_display_image
+
+#: Longest side of a photo tile in the gallery's photo grid.
+TILE_SIDE = 240
+
+
+# -- gallery --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    id: int
+    name: str
+    notes: str
+    photos: int
+    faces: int
+    thumbnail: QImage
+
+
+@dataclass(frozen=True)
+class GallerySnapshot:
+    """Subjects with thumbnails and the store's counts, read in one go."""
+
+    store_path: str
+    subjects: list[SubjectRow]
+    counts: dict[str, int]
+    unassigned_photos: int
+
+
+def load_gallery(store_path: str | Path) -> GallerySnapshot:
+    with GalleryStore(store_path) as store:
+        rows = [
+            SubjectRow(
+                id=s.id,
+                name=s.name,
+                notes=s.notes,
+                photos=s.photos,
+                faces=s.faces,
+                thumbnail=jpeg_to_qimage(store.subject_thumbnail(s.id)),
+            )
+            for s in store.subjects()
+        ]
+        counts = store.counts()
+        unassigned = counts["photos"] - sum(row.photos for row in rows)
+        return GallerySnapshot(str(store.path), rows, counts, unassigned)
+
+
+@dataclass(frozen=True)
+class PhotoTile:
+    """One gallery photo shrunk to a tile, with its faces (boxes in original pixels)."""
+
+    photo: StoredPhoto
+    faces: tuple[StoredFace, ...]
+    image: QImage
+    scale: float
+    error: str = ""
+
+
+def load_photo_tiles(
+    store_path: str | Path, subject_id: int | None, *, side: int = TILE_SIDE
+) -> Generator[PhotoTile, None, int]:
+    """Yield the photos of a subject (or the unassigned ones for None) one by one; the file is
+    read from where it was imported, and a missing file gives a tile with the reason."""
+    with GalleryStore(store_path) as store:
+        if subject_id is None:
+            photos = [p for p in store.photos() if p.subject_id is None]
+        else:
+            photos = store.photos(subject_id=subject_id)
+        faces = {p.id: tuple(store.faces_of_photo(p.id)) for p in photos}
+    for photo in photos:
+        try:
+            shown = load_display_image(photo.path, max_side=side)
+        except Exception as exc:
+            reason = getattr(exc, "reason", str(exc))
+            yield PhotoTile(photo, faces[photo.id], QImage(), 1.0, reason)
+            continue
+        yield PhotoTile(photo, faces[photo.id], shown.image, shown.scale)
+    return len(photos)
+
+
+def delete_photo(store_path: str | Path, photo_id: int) -> None:
+    with GalleryStore(store_path) as store:
+        store.delete_photo(photo_id)
+
+
+def delete_subject(store_path: str | Path, subject_id: int) -> int:
+    with GalleryStore(store_path) as store:
+        return store.delete_subject(subject_id)
+
+
+def assign_face(store_path: str | Path, face_id: int, subject_name: str) -> None:
+    with GalleryStore(store_path) as store:
+        subject_id = store.subject_id(subject_name, create=True)
+        store.assign_face(face_id, subject_id)
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What the import dialog asked for: dropped paths and how to file them."""
+
+    paths: tuple[str, ...]
+    subject: str | None
+    subject_from_folder: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class ImportScanned:
+    """First step of an import: the dropped folders were walked."""
+
+    files: int
+    missing: tuple[tuple[str, str], ...]
+
+
+def import_files(
+    store_path: str | Path, request: ImportRequest
+) -> Generator[ImportScanned | ImportProgress, None, ImportSummary]:
+    """Walk the dropped paths, then run the core importer on this job's own store connection;
+    closing this generator closes the importer (finished photos stay)."""
+    items, missing = collect_items(
+        request.paths, subject=request.subject, subject_from_folder=request.subject_from_folder
+    )
+    yield ImportScanned(len(items), tuple(missing))
+    with GalleryStore(store_path) as store:
+        summary = yield from import_photos(store, items, source=request.source)
+    summary.failed[:0] = missing
+    return summary
+
+
+# -- probe search ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeLoaded:
+    """First step of a probe search: the picture, before any face is found."""
+
+    display: DisplayImage
+
+
+@dataclass(frozen=True)
+class ProbeFacesFound:
+    faces: tuple[Face, ...]
+
+
+@dataclass(frozen=True)
+class CandidateDetail:
+    """What the candidate list and the review need beyond core's Candidate."""
+
+    face_id: int
+    thumbnail: QImage
+    quality: Quality
+    landmarks: dict[str, list[Point]]
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    probe: ProbeSearch
+    top_k: int
+    tolerance: float
+    details: dict[int, CandidateDetail] = field(default_factory=dict)
+    engine: str = ""
+
+
+def search_probe(
+    store_path: str | Path, path: str | Path, *, top_k: int, tolerance: float
+) -> Generator[ProbeLoaded | ProbeFacesFound, None, SearchOutcome]:
+    """Decode the probe, show it, find and measure its faces, then rank each face against the
+    gallery (the ranking is a matrix product, cheap next to detection). Raises
+    UnreadableImage for a file that is not a usable image."""
+    with GalleryStore(store_path) as store:
+        loaded = load_image(path)
+        yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
+        engine = create_engine()
+        faces = tuple(engine.faces(loaded.pixels))
+        yield ProbeFacesFound(faces)
+        probe = ProbeSearch(
+            path=str(Path(path).resolve()),
+            sha256=loaded.sha256,
+            width=loaded.width,
+            height=loaded.height,
+            faces=tuple(search_face(store, f, top_k=top_k, tolerance=tolerance) for f in faces),
+        )
+        info = engine.info
+        return SearchOutcome(
+            probe, top_k, tolerance, _details(store, probe.faces), f"{info.name} ({info.version})"
+        )
+
+
+def research_probe(
+    store_path: str | Path, probe: ProbeSearch, *, top_k: int, tolerance: float, engine: str
+) -> SearchOutcome:
+    """Rank the already-measured probe faces again (new top-K or tolerance, changed gallery)."""
+    with GalleryStore(store_path) as store:
+        faces = tuple(
+            search_face(store, s.face, top_k=top_k, tolerance=tolerance) for s in probe.faces
+        )
+        redone = ProbeSearch(probe.path, probe.sha256, probe.width, probe.height, faces)
+        return SearchOutcome(redone, top_k, tolerance, _details(store, faces), engine)
+
+
+def _details(store: GalleryStore, searches: tuple[FaceSearch, ...]) -> dict[int, CandidateDetail]:
+    ids = {c.face_id for s in searches for c in s.candidates}
+    stored = store.faces(ids)
+    return {
+        face_id: CandidateDetail(
+            face_id=face_id,
+            thumbnail=jpeg_to_qimage(store.face_thumbnail(face_id)),
+            quality=info.quality,
+            landmarks=info.landmarks,
+        )
+        for face_id, info in stored.items()
+    }
+
+
+def load_photo(path: str | Path) -> DisplayImage:
+    """A gallery photo for the review view (decoded and shrunk on the worker)."""
+    return load_display_image(path)
+
+
+def warm_up_engine() -> str:
+    """Load the face models once in the background so the first search starts at once;
+    returns a description of the engine for the About dialog."""
+    import numpy as np
+
+    from rekog_desktop.core.types import FaceBox
+
+    engine = create_engine()
+    blank = np.zeros((64, 64, 3), dtype=np.uint8)
+    engine.analyse(blank, [FaceBox(top=8, right=56, bottom=56, left=8)])
+    info = engine.info
+    return f"{info.name}, {info.version}; models from face_recognition_models"

@@ -1,0 +1,347 @@
+"""MainWindow: the gallery and search pages, menus, tool bar and status bar; all wiring of the
+window's models, views and controllers sits in _connect_signals()."""
+
+# ruff: noqa: N802  (Qt's camelCase virtual methods are overridden by name)
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from rekog_desktop.core.errors import RekogError
+from rekog_desktop.core.store import GalleryStore
+
+from . import jobs, theme
+from .about import AboutDialog
+from .candidates.model import CandidateTableModel
+from .gallery.photo_model import PhotoTileModel
+from .gallery.subject_model import SubjectListModel
+from .gallery.view import GalleryView
+from .gallery_controller import IMAGE_FILTER, GalleryController
+from .probe.model import ProbeModel
+from .review.model import ReviewModel
+from .review.reason_dialog import ReasonDialog
+from .search_controller import SearchController
+from .search_page import SearchPage
+from .settings import AppSettings
+from .workers import WorkerPool
+
+
+class MainWindow(QMainWindow):
+    """The officer's whole loop in one window. Owns the worker pool; closing the window
+    cancels running jobs and waits for them."""
+
+    def __init__(
+        self,
+        qsettings: QSettings,
+        *,
+        store_path: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.qsettings = qsettings
+        self.settings = AppSettings.load(qsettings)
+        if store_path:
+            self.settings.store_path = str(Path(store_path).expanduser().resolve())
+        self.setWindowTitle("rekog-desktop")
+        self.setMinimumSize(QSize(1100, 700))
+        self.engine_description = "dlib ResNet face model (loading…)"
+
+        self.pool = WorkerPool(self)
+        self.subjects = SubjectListModel(self)
+        self.photos = PhotoTileModel(self)
+        self.probe = ProbeModel(self)
+        self.candidates = CandidateTableModel(self)
+        self.review = ReviewModel(self)
+        self.gallery = GalleryController(
+            self.pool, self.store_path, self.subjects, self.photos, self
+        )
+        self.search = SearchController(
+            self.pool, self.store_path, self.probe, self.candidates, self.review, self
+        )
+        self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
+        self.reason_dialog: ReasonDialog | None = None
+
+        self.gallery_view = GalleryView(self.subjects, self.photos)
+        self.search_page = SearchPage(self.probe, self.candidates, self.review)
+        self.search_page.candidate_panel.set_settings(self.settings.top_k, self.settings.tolerance)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.gallery_view, theme.icon("gallery"), "Gallery")
+        self.tabs.addTab(self.search_page, theme.icon("search"), "Search")
+        self.setCentralWidget(self.tabs)
+        self._build_actions()
+        self._build_status_bar()
+        self._connect_signals()
+        self._restore_layout()
+        self._open_store_checked(self.settings.store_path)
+        self.pool.call("Loading the face models", jobs.warm_up_engine).succeeded.connect(
+            self._on_engine_ready
+        )
+
+    # -- building -------------------------------------------------------------------------
+
+    def _action(self, text: str, icon: str = "", shortcut: str | QKeySequence = "") -> QAction:
+        action = QAction(theme.icon(icon) if icon else theme.icon("none"), text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_actions(self) -> None:
+        self.import_action = self._action("Import photos…", "import", "Ctrl+I")
+        self.probe_action = self._action("Open probe…", "probe", QKeySequence.StandardKey.Open)
+        self.open_store_action = self._action("Open store…", "store")
+        self.new_store_action = self._action("New store…", "store")
+        self.about_action = self._action("About rekog-desktop", "about")
+        self.quit_action = self._action("Quit", "", QKeySequence.StandardKey.Quit)
+        self.gallery_tab_action = self._action("Gallery", "gallery", "Ctrl+1")
+        self.search_tab_action = self._action("Search", "search", "Ctrl+2")
+
+        menu = self.menuBar().addMenu("&File")
+        for action in (self.import_action, self.probe_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.open_store_action)
+        menu.addAction(self.new_store_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.gallery_tab_action)
+        view.addAction(self.search_tab_action)
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu.addAction(self.about_action)
+
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(20, 20))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.import_action)
+        self.toolbar.addAction(self.probe_action)
+        self.toolbar.addSeparator()
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        self.toolbar_spacer = spacer
+        self.toolbar.addWidget(spacer)
+        self.toolbar.addAction(self.about_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.store_label = QLabel()
+        self.store_label.setObjectName("muted")
+        self.counts_label = QLabel()
+        self.job_label = QLabel()
+        self.job_bar = QProgressBar()
+        self.job_bar.setRange(0, 0)
+        self.job_bar.setFixedWidth(120)
+        self.job_bar.setMaximumHeight(14)
+        self.job_bar.setTextVisible(False)
+        self.job_bar.hide()
+        bar.addWidget(self.store_label, 1)
+        bar.addPermanentWidget(self.job_label)
+        bar.addPermanentWidget(self.job_bar)
+        bar.addPermanentWidget(self.counts_label)
+
+    def _connect_signals(self) -> None:
+        # menus and tool bar
+        self.import_action.triggered.connect(lambda: self.gallery.request_import([]))
+        self.probe_action.triggered.connect(lambda: self.open_probe(""))
+        self.open_store_action.triggered.connect(self._on_open_store)
+        self.new_store_action.triggered.connect(self._on_new_store)
+        self.about_action.triggered.connect(self._on_about)
+        self.quit_action.triggered.connect(self.close)
+        self.gallery_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.search_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(1))
+        # gallery
+        self.gallery_view.import_requested.connect(self.gallery.request_import)
+        self.gallery_view.subject_opened.connect(self.gallery.open_subject)
+        self.gallery_view.remove_photo_requested.connect(self.gallery.confirm_remove_photo)
+        self.gallery_view.remove_subject_requested.connect(self.gallery.confirm_remove_subject)
+        self.gallery_view.enrol_face_requested.connect(self.gallery.ask_enrol_face)
+        self.gallery.gallery_loaded.connect(self._on_gallery_loaded)
+        self.gallery.message.connect(self._show_message)
+        # search
+        probe_panel = self.search_page.probe_panel
+        candidate_panel = self.search_page.candidate_panel
+        probe_panel.probe_dropped.connect(self.open_probe)
+        probe_panel.face_clicked.connect(self.probe.select)
+        self.probe.face_selected.connect(self.search.show_face)
+        self.candidates.modelReset.connect(lambda: candidate_panel.select_row(0))
+        candidate_panel.candidate_selected.connect(self.search.show_candidate)
+        candidate_panel.search_settings_changed.connect(self._on_search_settings)
+        self.search_page.decision_requested.connect(self.search.decide)
+        self.search.reason_requested.connect(self._ask_reason)
+        self.search.message.connect(self._show_message)
+        # jobs
+        self.pool.jobs_changed.connect(self._on_jobs_changed)
+
+    # -- store ----------------------------------------------------------------------------
+
+    def store_path(self) -> str:
+        return self.settings.store_path
+
+    def _open_store_checked(self, path: str) -> None:
+        """Open (creating if needed) and migrate the store on a worker, then show it."""
+        job = self.pool.call("Opening the store", lambda: _touch_store(path))
+        job.succeeded.connect(lambda resolved: self._on_store_ready(str(resolved)))
+        job.failed.connect(self._on_store_failed)
+
+    def _on_store_ready(self, path: str) -> None:
+        self.settings.store_path = path
+        self.settings.save(self.qsettings)
+        self.store_label.setText(f"Store: {path}")
+        self.store_label.setToolTip(path)
+        self.setWindowTitle(f"rekog-desktop — {Path(path).name}")
+        self.gallery.refresh()
+
+    def _on_store_failed(self, text: str) -> None:
+        self.store_label.setText("No usable store")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open the store", text, parent=self)
+        box.open()
+
+    def _on_open_store(self) -> None:
+        dialog = QFileDialog(self, "Open gallery store", str(Path(self.store_path()).parent))
+        dialog.setNameFilter("Gallery stores (*.sqlite *.db);;All files (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.switch_store)
+        dialog.open()
+
+    def _on_new_store(self) -> None:
+        dialog = QFileDialog(self, "New gallery store", str(Path(self.store_path()).parent))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("Gallery stores (*.sqlite)")
+        dialog.setDefaultSuffix("sqlite")
+        dialog.fileSelected.connect(self.switch_store)
+        dialog.open()
+
+    def switch_store(self, path: str) -> None:
+        if self.gallery.import_job is not None:
+            self._show_message("Finish or cancel the import before switching stores.")
+            return
+        self.probe.clear()
+        self.candidates.set_search(None)
+        self.review.set_probe(None, None, 0)
+        self.review.set_candidate(None, None, None)
+        self.photos.reset()
+        self._open_store_checked(path)
+
+    def _on_gallery_loaded(self, snapshot: jobs.GallerySnapshot) -> None:
+        counts = snapshot.counts
+        self.counts_label.setText(
+            f"{len(snapshot.subjects)} subjects · {counts['photos']} photos · "
+            f"{counts['enrolled_faces']} enrolled faces"
+        )
+
+    # -- search ---------------------------------------------------------------------------
+
+    def open_probe(self, path: str) -> None:
+        """Search a picture; with no path, ask for one."""
+        if not path:
+            dialog = QFileDialog(self, "Open probe", "", IMAGE_FILTER)
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+            dialog.fileSelected.connect(self.open_probe)
+            dialog.open()
+            return
+        self.tabs.setCurrentWidget(self.search_page)
+        self.search.open_probe(path)
+
+    def _on_search_settings(self, top_k: int, tolerance: float) -> None:
+        if (top_k, tolerance) == (self.settings.top_k, self.settings.tolerance):
+            return
+        self.settings.top_k, self.settings.tolerance = top_k, tolerance
+        self.settings.save(self.qsettings)
+        self.search.set_search_settings(top_k, tolerance)
+
+    def _ask_reason(self, verdict: str, subject: str) -> None:
+        self.reason_dialog = ReasonDialog(verdict, subject, self)
+        dialog = self.reason_dialog
+        dialog.accepted.connect(lambda: self.search.record(verdict, dialog.text()))
+        dialog.open()
+
+    # -- status ---------------------------------------------------------------------------
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_jobs_changed(self) -> None:
+        running = self.pool.jobs
+        if not running:
+            self.job_label.setText("")
+            self.job_bar.hide()
+            return
+        labels = list(dict.fromkeys(job.label for job in running))
+        self.job_label.setText(
+            labels[0] + (f" (+{len(labels) - 1} more)" if len(labels) > 1 else "")
+        )
+        self.job_bar.show()
+
+    def _on_engine_ready(self, description: str) -> None:
+        self.engine_description = description
+
+    def _on_about(self) -> None:
+        AboutDialog(self.engine_description, self).open()
+
+    # -- layout persistence ---------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        qs = self.qsettings
+        geometry = qs.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        for key, splitter in self._splitters().items():
+            state = qs.value(f"window/{key}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+        tab = qs.value("window/tab")
+        if tab is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                self.tabs.setCurrentIndex(int(tab))  # type: ignore[call-overload]
+
+    def _splitters(self) -> dict[str, object]:
+        return {
+            "gallery_splitter": self.gallery_view.splitter,
+            "search_main": self.search_page.main,
+            "search_left": self.search_page.left,
+        }
+
+    def save_layout(self) -> None:
+        qs = self.qsettings
+        qs.setValue("window/geometry", self.saveGeometry())
+        for key, splitter in self._splitters().items():
+            qs.setValue(f"window/{key}", splitter.saveState())  # type: ignore[attr-defined]
+        qs.setValue("window/tab", self.tabs.currentIndex())
+        self.settings.save(qs)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.pool.shutdown(60_000)
+        super().closeEvent(event)
+
+
+def _touch_store(path: str) -> Path:
+    try:
+        with GalleryStore(path) as store:
+            return store.path
+    except OSError as exc:
+        raise RekogError(
+            f"{path}: cannot create or open the store ({exc.strerror or exc})"
+        ) from None

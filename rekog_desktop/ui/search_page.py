@@ -1,0 +1,75 @@
+"""SearchPage: probe and candidates on the left, the side-by-side review on the right, plus the
+review keys (A, R, I, Up, Down) that work wherever the focus is on this page.
+
+Signals:
+    decision_requested(str): a decision key or button (accept, reject, inconclusive).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from .candidates.model import CandidateTableModel
+from .candidates.view import CandidatePanel
+from .probe.model import ProbeModel
+from .probe.view import ProbePanel
+from .review.model import ReviewModel
+from .review.view import ReviewPanel
+
+
+class SearchPage(QWidget):
+    decision_requested = Signal(str)
+
+    def __init__(
+        self,
+        probe: ProbeModel,
+        candidates: CandidateTableModel,
+        review: ReviewModel,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.probe_panel = ProbePanel(probe)
+        self.candidate_panel = CandidatePanel(candidates)
+        self.review_panel = ReviewPanel(review)
+
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.setObjectName("searchLeftSplitter")
+        self.left.setChildrenCollapsible(False)
+        self.left.addWidget(self.probe_panel)
+        self.left.addWidget(self.candidate_panel)
+        self.left.setStretchFactor(0, 1)
+        self.left.setStretchFactor(1, 1)
+        self.main = QSplitter(Qt.Orientation.Horizontal)
+        self.main.setObjectName("searchMainSplitter")
+        self.main.setChildrenCollapsible(False)
+        self.main.addWidget(self.left)
+        self.main.addWidget(self.review_panel)
+        self.main.setStretchFactor(0, 0)
+        self.main.setStretchFactor(1, 1)
+        self.left.setMinimumWidth(400)
+        self.review_panel.setMinimumWidth(520)
+        self.main.setSizes([470, 1000])
+        self.left.setSizes([480, 520])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.addWidget(self.main)
+
+        self.shortcuts: dict[str, QShortcut] = {}
+        for key, verdict in (("A", "accept"), ("R", "reject"), ("I", "inconclusive")):
+            self._shortcut(key, lambda v=verdict: self._decide(v), verdict)
+        self._shortcut("Up", lambda: self.candidate_panel.move(-1), "up")
+        self._shortcut("Down", lambda: self.candidate_panel.move(1), "down")
+        self.review_panel.decision_requested.connect(self.decision_requested)
+
+    def _shortcut(self, key: str, slot: object, name: str) -> None:
+        shortcut = QShortcut(QKeySequence(key), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)  # type: ignore[arg-type]
+        self.shortcuts[name] = shortcut
+
+    def _decide(self, verdict: str) -> None:
+        if self.review_panel.model.candidate is not None:
+            self.decision_requested.emit(verdict)

@@ -1,0 +1,40 @@
+"""AppSettings: what persists between sessions (QSettings), read once and passed around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+
+from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
+from rekog_desktop.paths import default_store_path
+
+
+@dataclass
+class AppSettings:
+    store_path: str
+    top_k: int = DEFAULT_TOP_K
+    tolerance: float = DEFAULT_TOLERANCE
+    reviewer: str = ""
+
+    @classmethod
+    def load(cls, qs: QSettings) -> AppSettings:
+        store = str(qs.value("store/path", "") or "") or str(default_store_path())
+        try:
+            top_k = int(qs.value("search/top_k", DEFAULT_TOP_K))  # type: ignore[arg-type]
+            tolerance = float(qs.value("search/tolerance", DEFAULT_TOLERANCE))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            top_k, tolerance = DEFAULT_TOP_K, DEFAULT_TOLERANCE
+        return cls(
+            store_path=store,
+            top_k=max(1, min(200, top_k)),
+            tolerance=max(0.2, min(1.2, tolerance)),
+            reviewer=str(qs.value("review/reviewer", "") or ""),
+        )
+
+    def save(self, qs: QSettings) -> None:
+        qs.setValue("store/path", self.store_path)
+        qs.setValue("search/top_k", self.top_k)
+        qs.setValue("search/tolerance", self.tolerance)
+        qs.setValue("review/reviewer", self.reviewer)
+        qs.sync()
