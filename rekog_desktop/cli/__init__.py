@@ -39,6 +39,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 def main() -> None:
     from . import evaluate  # noqa: F401, I001
     from . import gallery  # noqa: F401  (registers commands)
+    from . import video  # noqa: F401
 
     try:
         code = cli.main(standalone_mode=False)
