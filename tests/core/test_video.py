@@ -200,3 +200,42 @@ def test_ten_minute_clip_runs_in_bounded_memory(ten_minute_clip: Path, engine: F
     assert result.frames_decoded == 3000 and result.frames_sampled == 60
     assert result.tracks  # the looped face is found again and again
     assert peak < 40_000_000, f"peak traced memory {peak / 1e6:.0f} MB"
+
+
+def _sideways_clip(source: Path, target: Path) -> None:
+    """Store 4 s of the Hamilton clip turned 90 degrees, with the display matrix a phone writes
+    to say "rotate by 90 to show": decoders must turn it back upright."""
+    import struct
+
+    import cv2
+
+    capture = cv2.VideoCapture(str(source))
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), 10, (360, 640))
+    for index in range(130):
+        ok, frame = capture.read()
+        assert ok
+        if index >= 90:
+            writer.write(cv2.rotate(frame, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    writer.release()
+    capture.release()
+    data = bytearray(target.read_bytes())
+    at = data.find(b"tkhd")
+    assert at > 0 and data[at + 4] == 0  # version 0 track header: matrix 44 bytes after 'tkhd'
+    matrix = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+    data[at + 44 : at + 80] = matrix
+    target.write_bytes(bytes(data))
+
+
+def test_rotation_metadata_is_applied(
+    tmp_path: Path, video_dir: Path, engine: FaceEngine, lin_store: GalleryStore
+) -> None:
+    clip = tmp_path / "phone.mp4"
+    _sideways_clip(video_dir / "short_hamilton_clip.mp4", clip)
+    info = probe_video(clip)
+    assert info.rotation_deg == 90
+    assert (info.width, info.height) == (640, 360)
+    assert read_frame(clip, 0).shape == (360, 640, 3)
+    result = run_to_end(scan_video(clip, engine, store=lin_store))
+    assert [t.search.candidates[0].subject for t in result.tracks if t.search] == [SUBJECT]
+    box = result.tracks[0].track.best.face.box
+    assert box.right <= 640 and box.bottom <= 360
