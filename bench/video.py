@@ -36,7 +36,7 @@ from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.importer import collect_items, import_photos
 from rekog_desktop.core.search import DEFAULT_TOLERANCE, nearest
 from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.video import VideoResult, VideoSettings, run_to_end, scan_video
+from rekog_desktop.core.video_scan import VideoResult, VideoSettings, run_to_end, scan_video
 
 MIN_FRAMES = 3
 CLIPS = ("short_hamilton_clip.mp4", "multi_face_clip.mp4", "pedestrians_no_detectable_faces.mp4")
