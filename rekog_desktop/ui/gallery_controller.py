@@ -9,6 +9,7 @@ Signals:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -43,8 +44,10 @@ class GalleryController(QObject):
         subjects: SubjectListModel,
         photos: PhotoTileModel,
         window: QWidget,
+        actor: Callable[[], str] = lambda: "",
     ) -> None:
         super().__init__(window)
+        self.actor = actor
         self.pool = pool
         self.store_path = store_path
         self.subjects = subjects
@@ -106,6 +109,8 @@ class GalleryController(QObject):
 
     def start_import(self, request: jobs.ImportRequest) -> Job:
         path = self.store_path()
+        if not request.imported_by:
+            request = dataclasses.replace(request, imported_by=self.actor())
         self.progress_dialog = ImportProgressDialog(self.window)
         job = self.pool.start(
             f"Importing from {len(request.paths)} location(s)",
@@ -174,7 +179,7 @@ class GalleryController(QObject):
         self._confirm(
             "Remove photo",
             f"Remove {name} and its faces from the gallery?\n\nThe file itself is not deleted.",
-            lambda: self._run_change("Removing a photo", jobs.delete_photo, photo_id),
+            lambda: self._run_change("Removing a photo", jobs.delete_photo, photo_id, self.actor()),
         )
 
     def confirm_remove_subject(self, subject_id: int, name: str) -> None:
@@ -182,7 +187,9 @@ class GalleryController(QObject):
             "Remove subject",
             f"Remove {name}, all of their photos and faces from the gallery?\n\n"
             "The files themselves are not deleted.",
-            lambda: self._run_change("Removing a subject", jobs.delete_subject, subject_id),
+            lambda: self._run_change(
+                "Removing a subject", jobs.delete_subject, subject_id, self.actor()
+            ),
         )
 
     def ask_enrol_face(self, photo_id: int, number: int) -> None:
@@ -201,7 +208,9 @@ class GalleryController(QObject):
 
         def enrol(name: str) -> None:
             if name.strip():
-                self._run_change("Enrolling a face", jobs.assign_face, face_id, name.strip())
+                self._run_change(
+                    "Enrolling a face", jobs.assign_face, face_id, name.strip(), self.actor()
+                )
 
         dialog.textValueSelected.connect(enrol)
         dialog.open()

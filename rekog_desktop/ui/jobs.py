@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from rekog_desktop.core import audit
+from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import (
@@ -23,8 +25,9 @@ from rekog_desktop.core.importer import (
 )
 from rekog_desktop.core.search import FaceSearch, ProbeSearch, search_face
 from rekog_desktop.core.store import GalleryStore, StoredFace, StoredPhoto
-from rekog_desktop.core.types import Face, Point, Quality
+from rekog_desktop.core.types import Face, Point, Quality, RGBImage
 
+from .case_jobs import SearchRecorded, record_face
 from .qt_images import DisplayImage, display_from_pixels, jpeg_to_qimage, load_display_image
 
 #: Longest side of a photo tile in the gallery's photo grid.
@@ -105,20 +108,29 @@ def load_photo_tiles(
     return len(photos)
 
 
-def delete_photo(store_path: str | Path, photo_id: int) -> None:
+def delete_photo(store_path: str | Path, photo_id: int, actor: str) -> None:
     with GalleryStore(store_path) as store:
-        store.delete_photo(photo_id)
+        store.delete_photo(photo_id, actor=actor)
 
 
-def delete_subject(store_path: str | Path, subject_id: int) -> int:
+def delete_subject(store_path: str | Path, subject_id: int, actor: str) -> int:
     with GalleryStore(store_path) as store:
-        return store.delete_subject(subject_id)
+        return store.delete_subject(subject_id, actor=actor)
 
 
-def assign_face(store_path: str | Path, face_id: int, subject_name: str) -> None:
-    with GalleryStore(store_path) as store:
+def assign_face(store_path: str | Path, face_id: int, subject_name: str, actor: str) -> None:
+    """Enrol one face of an unassigned photo under a subject, audited in the same transaction
+    (core's assign_face does not log it itself)."""
+    with GalleryStore(store_path) as store, store.transaction():
         subject_id = store.subject_id(subject_name, create=True)
         store.assign_face(face_id, subject_id)
+        face = store.faces([face_id]).get(face_id)
+        data = {
+            "face_id": face_id,
+            "subject": subject_name,
+            "photo_sha256": face.photo_sha256 if face else "",
+        }
+        audit.append_event(store, "face_enrolled", data, actor=actor)
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -132,6 +144,7 @@ class ImportRequest:
     subject: str | None
     subject_from_folder: bool
     source: str
+    imported_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,9 @@ def import_files(
     )
     yield ImportScanned(len(items), tuple(missing))
     with GalleryStore(store_path) as store:
-        summary = yield from import_photos(store, items, source=request.source)
+        summary = yield from import_photos(
+            store, items, source=request.source, imported_by=request.imported_by or None
+        )
     summary.failed[:0] = missing
     return summary
 
@@ -184,20 +199,34 @@ class CandidateDetail:
 
 @dataclass(frozen=True)
 class SearchOutcome:
+    """A ranked probe. `pixels` are kept for recording later faces' searches (their face crop
+    goes into the case); `recorded` is the search written into the case, if any."""
+
     probe: ProbeSearch
     top_k: int
     tolerance: float
     details: dict[int, CandidateDetail] = field(default_factory=dict)
     engine: str = ""
+    pixels: RGBImage | None = field(default=None, repr=False)
+    recorded: SearchRecorded | None = None
 
 
 def search_probe(
-    store_path: str | Path, path: str | Path, *, top_k: int, tolerance: float
+    store_path: str | Path,
+    path: str | Path,
+    *,
+    top_k: int,
+    tolerance: float,
+    case_number: str | None = None,
+    actor: str = "",
 ) -> Generator[ProbeLoaded | ProbeFacesFound, None, SearchOutcome]:
     """Decode the probe, show it, find and measure its faces, then rank each face against the
-    gallery (the ranking is a matrix product, cheap next to detection). Raises
-    UnreadableImage for a file that is not a usable image."""
+    gallery (the ranking is a matrix product, cheap next to detection). With a case, the
+    largest face's search is recorded in it. Raises UnreadableImage for a file that is not a
+    usable image, CaseError for a closed or unknown case."""
     with GalleryStore(store_path) as store:
+        if case_number is not None:
+            open_case(store, case_number)  # refuse before any work
         loaded = load_image(path)
         yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
         engine = create_engine()
@@ -210,22 +239,69 @@ def search_probe(
             height=loaded.height,
             faces=tuple(search_face(store, f, top_k=top_k, tolerance=tolerance) for f in faces),
         )
+        recorded = None
+        if case_number is not None and faces:
+            recorded = record_face(
+                store,
+                case_number=case_number,
+                probe=probe,
+                face_index=0,
+                top_k=top_k,
+                tolerance=tolerance,
+                actor=actor,
+                pixels=loaded.pixels,
+            )
         info = engine.info
         return SearchOutcome(
-            probe, top_k, tolerance, _details(store, probe.faces), f"{info.name} ({info.version})"
+            probe,
+            top_k,
+            tolerance,
+            _details(store, probe.faces),
+            f"{info.name} ({info.version})",
+            loaded.pixels,
+            recorded,
         )
 
 
 def research_probe(
-    store_path: str | Path, probe: ProbeSearch, *, top_k: int, tolerance: float, engine: str
+    store_path: str | Path,
+    previous: SearchOutcome,
+    *,
+    top_k: int,
+    tolerance: float,
+    face_index: int,
+    case_number: str | None = None,
+    actor: str = "",
 ) -> SearchOutcome:
-    """Rank the already-measured probe faces again (new top-K or tolerance, changed gallery)."""
+    """Rank the already-measured probe faces again (new top-K or tolerance, changed gallery);
+    with a case, the search of `face_index` is recorded."""
+    probe = previous.probe
     with GalleryStore(store_path) as store:
         faces = tuple(
             search_face(store, s.face, top_k=top_k, tolerance=tolerance) for s in probe.faces
         )
         redone = ProbeSearch(probe.path, probe.sha256, probe.width, probe.height, faces)
-        return SearchOutcome(redone, top_k, tolerance, _details(store, faces), engine)
+        recorded = None
+        if case_number is not None and 0 <= face_index < len(faces):
+            recorded = record_face(
+                store,
+                case_number=case_number,
+                probe=redone,
+                face_index=face_index,
+                top_k=top_k,
+                tolerance=tolerance,
+                actor=actor,
+                pixels=previous.pixels,
+            )
+        return SearchOutcome(
+            redone,
+            top_k,
+            tolerance,
+            _details(store, faces),
+            previous.engine,
+            previous.pixels,
+            recorded,
+        )
 
 
 def _details(store: GalleryStore, searches: tuple[FaceSearch, ...]) -> dict[int, CandidateDetail]:

@@ -16,17 +16,24 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QTabWidget,
     QToolBar,
     QWidget,
 )
 
+from rekog_desktop.core.cases import Case
 from rekog_desktop.core.errors import RekogError
 from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.users import User
 
 from . import jobs, theme
 from .about import AboutDialog
 from .candidates.model import CandidateTableModel
+from .case_controller import CaseController
+from .case_jobs import AuditSnapshot
+from .cases.audit_model import AuditEventModel
+from .cases.audit_view import AuditPage
 from .gallery.photo_model import PhotoTileModel
 from .gallery.subject_model import SubjectListModel
 from .gallery.view import GalleryView
@@ -66,11 +73,19 @@ class MainWindow(QMainWindow):
         self.probe = ProbeModel(self)
         self.candidates = CandidateTableModel(self)
         self.review = ReviewModel(self)
+        self.audit_events = AuditEventModel(self)
+        self.cases = CaseController(self.pool, self.store_path, self)
         self.gallery = GalleryController(
-            self.pool, self.store_path, self.subjects, self.photos, self
+            self.pool, self.store_path, self.subjects, self.photos, self, lambda: self.cases.actor
         )
         self.search = SearchController(
-            self.pool, self.store_path, self.probe, self.candidates, self.review, self
+            self.pool,
+            self.store_path,
+            lambda: (self.cases.case_number, self.cases.actor),
+            self.probe,
+            self.candidates,
+            self.review,
+            self,
         )
         self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
         self.reason_dialog: ReasonDialog | None = None
@@ -82,6 +97,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.gallery_view, theme.icon("gallery"), "Gallery")
         self.tabs.addTab(self.search_page, theme.icon("search"), "Search")
+        self.audit_page = AuditPage(self.audit_events)
+        self.tabs.addTab(self.audit_page, theme.icon("audit"), "Audit")
         self.setCentralWidget(self.tabs)
         self._build_actions()
         self._build_status_bar()
@@ -109,6 +126,14 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("Quit", "", QKeySequence.StandardKey.Quit)
         self.gallery_tab_action = self._action("Gallery", "gallery", "Ctrl+1")
         self.search_tab_action = self._action("Search", "search", "Ctrl+2")
+        self.audit_tab_action = self._action("Audit trail", "audit", "Ctrl+3")
+        self.case_action = self._action("Case…", "case", "Ctrl+K")
+        self.case_action.setToolTip("Pick or open the case this work belongs to")
+        self.export_action = self._action("Export case PDF…", "pdf", "Ctrl+E")
+        self.export_action.setToolTip("Write the case notes: searches, decisions, audit events")
+        self.export_action.setEnabled(False)
+        self.reviewer_action = self._action("Reviewer", "user")
+        self.reviewer_action.setToolTip("Who is reviewing: every view and decision is signed")
 
         menu = self.menuBar().addMenu("&File")
         for action in (self.import_action, self.probe_action):
@@ -118,9 +143,15 @@ class MainWindow(QMainWindow):
         menu.addAction(self.new_store_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+        case_menu = self.menuBar().addMenu("&Case")
+        case_menu.addAction(self.case_action)
+        case_menu.addAction(self.export_action)
+        case_menu.addSeparator()
+        case_menu.addAction(self.reviewer_action)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.gallery_tab_action)
         view.addAction(self.search_tab_action)
+        view.addAction(self.audit_tab_action)
         self.help_menu = self.menuBar().addMenu("&Help")
         self.help_menu.addAction(self.about_action)
 
@@ -132,12 +163,16 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.import_action)
         self.toolbar.addAction(self.probe_action)
         self.toolbar.addSeparator()
+        self.case_badge = QLabel("No case")
+        self.case_badge.setObjectName("caseBadge")
+        self.case_badge.setProperty("empty", True)
+        self.toolbar.addWidget(self.case_badge)
+        self.toolbar.addAction(self.case_action)
+        self.toolbar.addAction(self.export_action)
         spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
-        )
-        self.toolbar_spacer = spacer
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
+        self.toolbar.addAction(self.reviewer_action)
         self.toolbar.addAction(self.about_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
@@ -154,10 +189,12 @@ class MainWindow(QMainWindow):
         self.job_bar.setMaximumHeight(14)
         self.job_bar.setTextVisible(False)
         self.job_bar.hide()
+        self.chain_label = QLabel()
         bar.addWidget(self.store_label, 1)
         bar.addPermanentWidget(self.job_label)
         bar.addPermanentWidget(self.job_bar)
         bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.chain_label)
 
     def _connect_signals(self) -> None:
         # menus and tool bar
@@ -189,6 +226,20 @@ class MainWindow(QMainWindow):
         self.search_page.decision_requested.connect(self.search.decide)
         self.search.reason_requested.connect(self._ask_reason)
         self.search.message.connect(self._show_message)
+        self.search.failed.connect(self._show_error)
+        self.search.decided.connect(lambda _d: self._refresh_audit_if_shown())
+        # cases, reviewer, audit
+        self.audit_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(2))
+        self.case_action.triggered.connect(lambda: self.cases.choose_case())
+        self.export_action.triggered.connect(self.cases.ask_export)
+        self.reviewer_action.triggered.connect(self.cases.choose_reviewer)
+        self.cases.case_changed.connect(self._on_case_changed)
+        self.cases.reviewer_changed.connect(self._on_reviewer_changed)
+        self.cases.message.connect(self._show_message)
+        self.cases.audit_loaded.connect(self._on_audit_loaded)
+        self.cases.exported.connect(lambda _r: self._refresh_audit_if_shown())
+        self.audit_page.refresh_requested.connect(self.cases.refresh_audit)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_audit_if_shown())
         # jobs
         self.pool.jobs_changed.connect(self._on_jobs_changed)
 
@@ -210,6 +261,8 @@ class MainWindow(QMainWindow):
         self.store_label.setToolTip(path)
         self.setWindowTitle(f"rekog-desktop — {Path(path).name}")
         self.gallery.refresh()
+        self.cases.start(self.settings.reviewer, self.settings.case_number)
+        self.cases.refresh_audit()
 
     def _on_store_failed(self, text: str) -> None:
         self.store_label.setText("No usable store")
@@ -236,6 +289,7 @@ class MainWindow(QMainWindow):
             self._show_message("Finish or cancel the import before switching stores.")
             return
         self.probe.clear()
+        self.cases.set_case(None)
         self.candidates.set_search(None)
         self.review.set_probe(None, None, 0)
         self.review.set_candidate(None, None, None)
@@ -260,7 +314,7 @@ class MainWindow(QMainWindow):
             dialog.open()
             return
         self.tabs.setCurrentWidget(self.search_page)
-        self.search.open_probe(path)
+        self.cases.with_case(lambda: self.search.open_probe(path))
 
     def _on_search_settings(self, top_k: int, tolerance: float) -> None:
         if (top_k, tolerance) == (self.settings.top_k, self.settings.tolerance):
@@ -274,6 +328,49 @@ class MainWindow(QMainWindow):
         dialog = self.reason_dialog
         dialog.accepted.connect(lambda: self.search.record(verdict, dialog.text()))
         dialog.open()
+
+    # -- cases and audit --------------------------------------------------------------------
+
+    def _on_case_changed(self, case: Case | None) -> None:
+        self.export_action.setEnabled(case is not None)
+        self.case_badge.setProperty("empty", case is None)
+        if case is None:
+            self.case_badge.setText("No case")
+            self.case_badge.setToolTip("Searches need an open case: you will be asked for one")
+        else:
+            title = case.title if len(case.title) <= 40 else case.title[:39] + "…"
+            self.case_badge.setText(f"Case {case.number} · {title}")
+            self.case_badge.setToolTip(
+                f"{case.title}\nPurpose: {case.purpose}\nLegal basis: {case.legal_basis}\n"
+                f"Officer: {case.officer}\nOpened {case.opened_utc[:16].replace('T', ' ')} UTC"
+            )
+        self.case_badge.style().unpolish(self.case_badge)
+        self.case_badge.style().polish(self.case_badge)
+        self.settings.case_number = case.number if case is not None else ""
+        self.settings.save(self.qsettings)
+
+    def _on_reviewer_changed(self, user: User) -> None:
+        self.reviewer_action.setText(f"{user.name} ({user.role.value})")
+        self.settings.reviewer = user.name
+        self.settings.save(self.qsettings)
+
+    def _refresh_audit_if_shown(self) -> None:
+        if self.tabs.currentWidget() is self.audit_page:
+            self.cases.refresh_audit(*self.audit_page.filters())
+
+    def _on_audit_loaded(self, snapshot: AuditSnapshot) -> None:
+        self.audit_page.show_snapshot(snapshot)
+        chain = snapshot.chain
+        if chain.ok:
+            self.chain_label.setText(f"Audit chain intact ({chain.events} events)")
+            self.chain_label.setStyleSheet(f"color: {theme.ACCEPT};")
+        else:
+            self.chain_label.setText(f"Audit chain BROKEN at event {chain.first_bad_id}")
+            self.chain_label.setStyleSheet(f"color: {theme.REJECT}; font-weight: 600;")
+
+    def _show_error(self, text: str) -> None:
+        self._show_message(text)
+        QMessageBox(QMessageBox.Icon.Warning, "rekog-desktop", text, parent=self).open()
 
     # -- status ---------------------------------------------------------------------------
 
@@ -321,6 +418,7 @@ class MainWindow(QMainWindow):
             "gallery_splitter": self.gallery_view.splitter,
             "search_main": self.search_page.main,
             "search_left": self.search_page.left,
+            "audit_splitter": self.audit_page.splitter,
         }
 
     def save_layout(self) -> None:

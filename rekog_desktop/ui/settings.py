@@ -16,6 +16,7 @@ class AppSettings:
     top_k: int = DEFAULT_TOP_K
     tolerance: float = DEFAULT_TOLERANCE
     reviewer: str = ""
+    case_number: str = ""
 
     @classmethod
     def load(cls, qs: QSettings) -> AppSettings:
@@ -30,6 +31,7 @@ class AppSettings:
             top_k=max(1, min(200, top_k)),
             tolerance=max(0.2, min(1.2, tolerance)),
             reviewer=str(qs.value("review/reviewer", "") or ""),
+            case_number=str(qs.value("review/case", "") or ""),
         )
 
     def save(self, qs: QSettings) -> None:
@@ -37,4 +39,5 @@ class AppSettings:
         qs.setValue("search/top_k", self.top_k)
         qs.setValue("search/tolerance", self.tolerance)
         qs.setValue("review/reviewer", self.reviewer)
+        qs.setValue("review/case", self.case_number)
         qs.sync()

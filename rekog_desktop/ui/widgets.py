@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -39,27 +37,29 @@ class Panel(QFrame):
 
 
 class MessageBar(QLabel):
-    """A one-line message in a coloured box (kind: warning, good, info); hidden when empty."""
-
-    _NAMES: ClassVar[dict[str, str]] = {
-        "warning": "qualityWarning",
-        "good": "qualityGood",
-        "info": "noMatchBanner",
-    }
+    """A short message in a coloured box (kind: warning, good, info); hidden when empty."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.setProperty("kind", "info")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hide()
 
     def show_message(self, text: str, kind: str = "info") -> None:
-        self.setObjectName(self._NAMES.get(kind, "noMatchBanner"))
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.property("kind") != kind:
+            self.setProperty("kind", kind)
+            self.style().unpolish(self)
+            self.style().polish(self)
         self.setText(text)
         self.setVisible(bool(text))
+        self.updateGeometry()
+
+    @property
+    def kind(self) -> str:
+        return str(self.property("kind"))
 
     def clear_message(self) -> None:
         self.setText("")

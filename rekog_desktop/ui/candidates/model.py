@@ -53,6 +53,7 @@ class DecisionMark:
     reviewer: str
     decided_utc: str = ""
     earlier: bool = False  # carried over from an earlier search of the same probe
+    verification: str = ""  # accepted pairs: unverified, verified or disputed
 
 
 class CandidateTableModel(QAbstractTableModel):
@@ -169,7 +170,11 @@ class CandidateTableModel(QAbstractTableModel):
             if mark is None:
                 return ""
             word = VERDICT_WORDS.get(mark.verdict, mark.verdict)
-            return f"{word} (earlier)" if mark.earlier else word
+            if mark.earlier:
+                return f"{word} earlier"
+            if mark.verification in ("verified", "disputed"):
+                return f"{word}, {mark.verification}"
+            return word
         return None
 
     def _decoration(self, cand: Candidate, column: int) -> Any:

@@ -88,7 +88,7 @@ class ImportOptionsDialog(QDialog):
         self.error.setObjectName("chainBroken")
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFields)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         naming = QVBoxLayout()
         naming.setSpacing(6)
         naming.addWidget(self.from_folder)

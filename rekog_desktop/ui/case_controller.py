@@ -1,0 +1,220 @@
+"""CaseController: the reviewer at the keyboard, the open case, the audit trail, PDF export.
+
+A search never runs without an open case: `with_case(then)` runs `then` at once when a case is
+open, and otherwise asks for one (pick or create) first.
+
+Signals:
+    case_changed(object): the current Case, or None.
+    reviewer_changed(object): the signed-in User.
+    audit_loaded(object): an AuditSnapshot for the audit page.
+    exported(object): an ExportResult.
+    message(str): a one-line status message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from rekog_desktop.core.audit import os_user
+from rekog_desktop.core.cases import Case
+from rekog_desktop.core.users import User
+
+from . import case_jobs
+from .cases.case_dialog import CaseDialog
+from .cases.reviewer_dialog import ReviewerDialog
+from .workers import Job, WorkerPool
+
+
+class CaseController(QObject):
+    case_changed = Signal(object)
+    reviewer_changed = Signal(object)
+    audit_loaded = Signal(object)
+    exported = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, pool: WorkerPool, store_path: Callable[[], str], window: QWidget) -> None:
+        super().__init__(window)
+        self.pool = pool
+        self.store_path = store_path
+        self.window = window
+        self.case: Case | None = None
+        self.user: User | None = None
+        self.case_dialog: CaseDialog | None = None
+        self.reviewer_dialog: ReviewerDialog | None = None
+        self._after_case: list[Callable[[], object]] = []
+
+    @property
+    def actor(self) -> str:
+        """The name signed into every action (the OS user until a reviewer is resolved)."""
+        return self.user.name if self.user is not None else os_user()
+
+    @property
+    def case_number(self) -> str | None:
+        return self.case.number if self.case is not None else None
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def start(self, reviewer: str, case_number: str) -> None:
+        """Resolve the remembered reviewer and case for this store (either may be gone)."""
+        self.set_case(None)
+        path = self.store_path()
+        job = self.pool.call("Signing in", lambda: _reviewer_or_os_user(path, reviewer))
+        job.succeeded.connect(self._set_user)
+        job.failed.connect(self.message)
+        if case_number:
+            check = self.pool.call(
+                "Opening the case", lambda: case_jobs.check_case(path, case_number)
+            )
+            check.succeeded.connect(self.set_case)
+            check.failed.connect(lambda _t: self.set_case(None))
+
+    def _set_user(self, user: User) -> None:
+        self.user = user
+        self.reviewer_changed.emit(user)
+
+    def set_case(self, case: Case | None) -> None:
+        self.case = case
+        self.case_changed.emit(case)
+        if case is not None:
+            pending, self._after_case = self._after_case, []
+            for then in pending:
+                then()
+
+    # -- choosing a case ------------------------------------------------------------------
+
+    def with_case(self, then: Callable[[], object]) -> None:
+        """Run `then` under an open case, asking for one first if needed."""
+        if self.case is not None:
+            then()
+            return
+        self._after_case = [then]
+        self.choose_case("Which case is this search for?")
+
+    def choose_case(self, reason: str = "") -> None:
+        path = self.store_path()
+        job = self.pool.call("Reading cases", lambda: case_jobs.load_cases(path))
+        job.succeeded.connect(lambda snapshot: self._show_case_dialog(snapshot, reason))
+        job.failed.connect(self._error)
+
+    def _show_case_dialog(self, snapshot: case_jobs.CasesSnapshot, reason: str) -> None:
+        dialog = CaseDialog(snapshot.cases, officer=self.actor, reason=reason, parent=self.window)
+        self.case_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_case_dialog(dialog))
+        dialog.rejected.connect(self._on_case_dialog_cancelled)
+        dialog.open()
+
+    def _on_case_dialog(self, dialog: CaseDialog) -> None:
+        path, actor = self.store_path(), self.actor
+        if dialog.fields is not None:
+            fields = dialog.fields
+            job = self.pool.call(
+                "Opening a new case", lambda: case_jobs.new_case(path, fields, actor=actor)
+            )
+        elif dialog.chosen:
+            number = dialog.chosen
+            job = self.pool.call("Opening the case", lambda: case_jobs.check_case(path, number))
+        else:
+            return
+        job.succeeded.connect(self.set_case)
+        job.succeeded.connect(lambda case: self.message.emit(f"Case {case.number} is open"))
+        job.failed.connect(self._error)
+
+    def _on_case_dialog_cancelled(self) -> None:
+        if self._after_case:
+            self._after_case = []
+            self.message.emit("No case chosen: the search did not run.")
+
+    # -- reviewer -------------------------------------------------------------------------
+
+    def choose_reviewer(self) -> None:
+        path = self.store_path()
+        job = self.pool.call("Reading users", lambda: case_jobs.load_cases(path))
+        job.succeeded.connect(self._show_reviewer_dialog)
+        job.failed.connect(self._error)
+
+    def _show_reviewer_dialog(self, snapshot: case_jobs.CasesSnapshot) -> None:
+        dialog = ReviewerDialog(snapshot.users, self.actor, self.window)
+        self.reviewer_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_reviewer_dialog(dialog))
+        dialog.open()
+
+    def _on_reviewer_dialog(self, dialog: ReviewerDialog) -> None:
+        path, actor = self.store_path(), self.actor
+        if dialog.new_user is not None:
+            name, role, password = dialog.new_user
+            job = self.pool.call(
+                "Adding a user",
+                lambda: case_jobs.add_user(path, name, role, password, actor=actor),
+            )
+        else:
+            name, password = dialog.name, dialog.password
+            job = self.pool.call("Signing in", lambda: case_jobs.sign_in(path, name, password))
+        job.succeeded.connect(self._set_user)
+        job.succeeded.connect(lambda user: self.message.emit(f"Reviewing as {user.name}"))
+        job.failed.connect(self._error)
+
+    # -- audit and export -----------------------------------------------------------------
+
+    def refresh_audit(self, case_number: str | None = None, event_type: str | None = None) -> Job:
+        path = self.store_path()
+        job = self.pool.call(
+            "Verifying the audit trail",
+            lambda: case_jobs.load_audit(path, case_number=case_number, event_type=event_type),
+        )
+        job.succeeded.connect(self.audit_loaded)
+        job.failed.connect(self.message)
+        return job
+
+    def ask_export(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case do you want to export?")
+            return
+        number = self.case.number
+        dialog = QFileDialog(self.window, f"Export case {number} as PDF")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("PDF documents (*.pdf)")
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(f"case-{number}.pdf")
+        dialog.fileSelected.connect(lambda target: self.export(number, target))
+        dialog.open()
+
+    def export(self, case_number: str, target: str) -> Job:
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call(
+            "Writing the case notes",
+            lambda: case_jobs.export_pdf(path, case_number, target, actor=actor),
+        )
+        job.succeeded.connect(self._on_exported)
+        job.failed.connect(self._error)
+        return job
+
+    def _on_exported(self, result: object) -> None:
+        self.exported.emit(result)
+        path = getattr(result, "path", "")
+        pages = getattr(result, "pages", 0)
+        digest = getattr(result, "sha256", "")
+        self.message.emit(f"Case notes written: {path} ({pages} pages)")
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Case notes exported",
+            f"{path}\n\n{pages} pages. SHA-256 (logged in the audit trail):\n{digest}",
+            parent=self.window,
+        )
+        box.open()
+
+    def _error(self, text: str) -> None:
+        self.message.emit(text)
+        QMessageBox(QMessageBox.Icon.Warning, "rekog-desktop", text, parent=self.window).open()
+
+
+def _reviewer_or_os_user(path: str, name: str) -> User:
+    """The remembered reviewer if still registered and without a password (one with a password
+    signs in again through the Reviewer dialog), else the OS user."""
+    try:
+        user = case_jobs.reviewer(path, name or None)
+    except Exception:
+        return case_jobs.reviewer(path, None)
+    return case_jobs.reviewer(path, None) if user.has_password else user

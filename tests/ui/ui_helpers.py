@@ -1,0 +1,39 @@
+"""Helpers shared by the UI tests (imported by name: pytest puts tests/ui on sys.path)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+#: The case tests/ui/conftest.py opens in every store copy.
+CASE_NUMBER = "T-0001"
+
+
+def copy_store(source: Path, target_dir: Path) -> Path:
+    """A private copy of a store file (and its WAL, if any) to write into."""
+    target = target_dir / "gallery.sqlite"
+    for suffix in ("", "-wal"):
+        src = Path(f"{source}{suffix}")
+        if src.exists():
+            shutil.copy2(src, Path(f"{target}{suffix}"))
+    return target
+
+
+def drop_paths(widget: QWidget, paths: list[Path]) -> None:
+    """Drag file URLs onto `widget` as a file manager would: the drag must be accepted, then the
+    drop is delivered. (QApplication drops a synthetic Drop with no drag in progress, so the
+    drop goes to the widget's event() directly; the drag-enter goes through the application.)"""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    centre = QPoint(widget.width() // 2, widget.height() // 2)
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted(), f"{type(widget).__name__} refused the drag"
+    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, modifiers)
+    widget.event(drop)
+    assert drop.isAccepted(), f"{type(widget).__name__} refused the drop"
