@@ -7,7 +7,8 @@ API for the CLI and the GUI (all Qt-free; run `scan_video` on a worker thread):
   `finished` the tracks that ended since the last progress, each already searched when a store
   is given, so a strip of tracks can fill while the clip is processed). It returns a
   `VideoResult` (StopIteration.value; `run_to_end` drives it). Cancel = close the generator:
-  the clip is released and nothing is left running. Nothing is written to the store. A clip
+  the clip is released and nothing is left running. Nothing is written to the store; the
+  store is only read, and must be one opened on the thread that pulls the generator. A clip
   that cannot be read raises `UnsupportedVideo` at the first `next()`; one whose decoding
   stops early (truncated) raises it at the end, so no partial result passes for a whole one.
 - `VideoTrack`: `track` (a `tracking.FaceTrack`: `start_s` / `end_s`, `frames`, `points` with
@@ -66,7 +67,8 @@ class VideoSettings:
     below about 40 px at that scale are missed). `neighbourhood_face_px`: around a live track,
     the region is scaled so its face is about this wide. `min_face_px`: smaller boxes (in
     original pixels) are ignored: about 15 px between the eyes, too small to compare or to be
-    sure it is a face at all.
+    sure it is a face at all. The engine's own `EngineSettings.detect_max_side` still applies
+    on top of `detect_max_side` (raise both to find faces under ~75 px in 1080p video).
     """
 
     every_s: float = 0.25
