@@ -40,6 +40,7 @@ def main() -> None:
     from . import evaluate  # noqa: F401, I001
     from . import gallery  # noqa: F401  (registers commands)
     from . import video  # noqa: F401
+    from . import cases  # noqa: F401
 
     try:
         code = cli.main(standalone_mode=False)
@@ -51,6 +52,9 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
     except RekogError as exc:
         click.echo(f"rekog: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        click.echo(f"rekog: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         sys.exit(EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import click
 
+from rekog_desktop.core.cases import open_case, record_search
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnreadableImage
+from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import collect_items, import_photos
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, ProbeSearch, search_image
+from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, ProbeSearch, search_loaded
+from rekog_desktop.core.users import resolve_reviewer
 
 from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
 from .context import CliContext
@@ -88,18 +91,34 @@ def import_cmd(
     show_default=True,
     help="Distance at or below which a candidate counts as within tolerance.",
 )
+@click.option("--case", "case_number", help="The open case this search belongs to (required).")
+@click.option("--reviewer", help="App user running the search (default: the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
 @click.pass_obj
 def search_cmd(
-    obj: CliContext, images: tuple[Path, ...], top_k: int, tolerance: float, as_json: bool
+    obj: CliContext,
+    images: tuple[Path, ...],
+    top_k: int,
+    tolerance: float,
+    case_number: str | None,
+    reviewer: str | None,
+    as_json: bool,
 ) -> int:
-    """Search the gallery for the faces in each probe image."""
+    """Search the gallery for the faces in each probe image, recorded in an open case."""
+    if not case_number:
+        raise click.UsageError(
+            "a search needs an open case and its stated purpose: give --case NUMBER "
+            "(create one with `rekog case new`)"
+        )
     engine = create_engine()
     failures = 0
     with obj.open_store() as store:
+        case = open_case(store, case_number)
+        actor = resolve_reviewer(store, reviewer).name
         for image in images:
             try:
-                result = search_image(store, engine, image, top_k=top_k, tolerance=tolerance)
+                loaded = load_image(image)
+                result = search_loaded(store, engine, loaded, top_k=top_k, tolerance=tolerance)
             except UnreadableImage as exc:
                 failures += 1
                 if as_json:
@@ -107,21 +126,37 @@ def search_cmd(
                 else:
                     click.echo(f"{image}: {exc.reason}", err=True)
                 continue
+            search_ids = [
+                record_search(
+                    store,
+                    case=case,
+                    probe=result,
+                    face_index=index,
+                    top_k=top_k,
+                    tolerance=tolerance,
+                    actor=actor,
+                    probe_pixels=loaded.pixels,
+                )
+                for index in range(len(result.faces))
+            ]
             if as_json:
-                click.echo(json.dumps(result.as_dict()))
+                payload = result.as_dict()
+                for face, search_id in zip(payload["faces"], search_ids, strict=True):  # type: ignore[call-overload]
+                    face["search_id"] = search_id
+                click.echo(json.dumps(payload))
             else:
-                _print_search(result)
+                _print_search(result, search_ids)
     if failures == len(images):
         return EXIT_BAD_INPUT
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def _print_search(result: ProbeSearch) -> None:
+def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
     click.echo(f"{result.path}  (sha256 {result.sha256[:16]}...)")
     if not result.faces:
         click.echo("  no face found")
-    for index, face in enumerate(result.faces, start=1):
-        click.echo(f"  face {index} at {face.face.box.as_list()}")
+    for index, (face, search_id) in enumerate(zip(result.faces, search_ids, strict=True), 1):
+        click.echo(f"  face {index} at {face.face.box.as_list()}  (search {search_id})")
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
         if face.within_tolerance == 0:

@@ -403,7 +403,9 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
     ).fetchone()
     if row is None:
         raise CaseError(f"no search with id {search_id}")
-    rejected = rejected_faces(store, case_id=row[1], probe_sha256=row[4], before_search=row[0])
+    rejected = rejected_faces(
+        store, case_id=row[1], probe_sha256=row[4], face_index=row[5], other_than=row[0]
+    )
     candidates = tuple(
         CandidateRecord(
             rank=c[0],
@@ -475,19 +477,25 @@ def search_thumbnails(store: GalleryStore, search_id: int) -> tuple[bytes | None
 
 
 def rejected_faces(
-    store: GalleryStore, *, case_id: int, probe_sha256: str, before_search: int | None = None
+    store: GalleryStore,
+    *,
+    case_id: int,
+    probe_sha256: str,
+    face_index: int,
+    other_than: int | None = None,
 ) -> set[int]:
-    """Gallery faces a reviewer has said are 'not this person' for this probe in this case."""
+    """Gallery faces a reviewer has said are 'not this person' for this probe face in this case
+    (in searches other than `other_than`), so a repeated search shows them as already rejected."""
     sql = """
         SELECT sc.face_id, d.verdict FROM decisions d
         JOIN search_candidates sc ON sc.search_id = d.search_id AND sc.rank = d.rank
         JOIN searches s ON s.id = d.search_id
-        WHERE s.case_id = ? AND s.probe_sha256 = ?
+        WHERE s.case_id = ? AND s.probe_sha256 = ? AND s.face_index = ?
     """
-    params: list[Any] = [case_id, probe_sha256]
-    if before_search is not None:
-        sql += " AND s.id < ?"
-        params.append(before_search)
+    params: list[Any] = [case_id, probe_sha256, face_index]
+    if other_than is not None:
+        sql += " AND s.id != ?"
+        params.append(other_than)
     latest: dict[int, str] = {}
     for face_id, verdict in store.db.execute(sql + " ORDER BY d.id", params):
         latest[int(face_id)] = verdict

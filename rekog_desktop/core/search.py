@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .engine import FaceEngine
-from .images import load_image
+from .images import LoadedImage, load_image
 from .store import EmbeddingMatrix, GalleryStore
 from .types import Embedding, Face, FaceBox
 
@@ -139,13 +139,23 @@ def search_image(
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> ProbeSearch:
     """Find every face in a probe image and search each; raises UnreadableImage."""
-    image = load_image(path)
+    return search_loaded(store, engine, load_image(path), top_k=top_k, tolerance=tolerance)
+
+
+def search_loaded(
+    store: GalleryStore,
+    engine: FaceEngine,
+    image: LoadedImage,
+    *,
+    top_k: int = DEFAULT_TOP_K,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> ProbeSearch:
+    """Search an already decoded probe (the caller keeps the pixels, e.g. for face crops)."""
     faces = engine.faces(image.pixels)
     return ProbeSearch(
-        path=str(Path(path).resolve()),
+        path=str(Path(image.path).resolve()),
         sha256=image.sha256,
         width=image.width,
         height=image.height,
         faces=tuple(search_face(store, face, top_k=top_k, tolerance=tolerance) for face in faces),
     )
-

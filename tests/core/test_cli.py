@@ -22,8 +22,14 @@ def rekog(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def gallery_copy(gallery_path: Path, tmp_path: Path) -> Path:
+    """A copy of the session gallery with an open case numbered T-1."""
     target = tmp_path / "gallery.sqlite"
     shutil.copy(gallery_path, target)
+    opened = rekog(
+        "case", "new", "--number", "T-1", "--title", "Test", "--purpose", "testing",
+        "--legal-basis", "test suite", db=target,
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
     return target
 
 
@@ -55,7 +61,9 @@ def test_search_held_out_photo_json_lines(
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     probes = [held_out["kit_harington"], broken, held_out["joe_biden"]]
-    result = rekog("search", *map(str, probes), "--top", "3", "--json", db=gallery_copy)
+    result = rekog(
+        "search", *map(str, probes), "--top", "3", "--case", "T-1", "--json", db=gallery_copy
+    )
     assert result.returncode == 1, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
@@ -67,12 +75,14 @@ def test_search_held_out_photo_json_lines(
         assert [c["rank"] for c in face["candidates"]] == [1, 2, 3]
         assert face["candidates"][0]["subject"] == subject
         assert face["within_tolerance"] >= 1
+        assert isinstance(face["search_id"], int)
+    assert lines[0]["faces"][0]["search_id"] != lines[2]["faces"][0]["search_id"]
 
 
 def test_search_human_output_says_lead_not_identification(
     gallery_copy: Path, held_out: dict[str, Path]
 ) -> None:
-    result = rekog("search", str(held_out["barack_obama"]), db=gallery_copy)
+    result = rekog("search", str(held_out["barack_obama"]), "--case", "T-1", db=gallery_copy)
     assert result.returncode == 0
     assert "barack_obama" in result.stdout
     assert "not an identification" in result.stdout
@@ -90,8 +100,9 @@ def test_subjects_json(gallery_copy: Path) -> None:
     [
         (["import", "/no/such/folder", "--subject", "x"], "not found"),
         (["import", "."], "--subject"),
-        (["search", "/no/such/probe.jpg"], "file not found"),
         (["search", "x.jpg", "--top", "0"], "--top"),
+        (["search", "x.jpg"], "needs an open case"),
+        (["search", "x.jpg", "--case", "NOPE"], "no case numbered"),
     ],
 )
 def test_bad_usage_exits_2_with_one_clear_line(

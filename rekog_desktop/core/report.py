@@ -1,0 +1,492 @@
+"""PDF case notes: a document a prosecutor or a defence expert can follow without the app.
+
+Built with fpdf2 (no Qt), from the store alone: the probe and candidate face crops saved with each
+search, every candidate shown, every decision and verification, the searches that found nothing
+(disclosure), the notes, and the case's audit events with the chain status. The PDF's own SHA-256
+is logged in the audit trail after it is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode
+from fpdf.fonts import FontFace
+
+from . import audit
+from .cases import Case, Decision, SearchRecord, get_case, list_notes, search_thumbnails
+from .cases import searches_for_case as _searches
+from .images import sha256_file
+from .store import GalleryStore
+
+LEAD_ONLY = "Investigative lead only, not a positive identification"
+_FONTS = files("rekog_desktop") / "resources" / "fonts"
+_GREY = (90, 90, 90)
+_WARN = (160, 40, 20)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    sha256: str
+    pages: int
+
+
+class _CaseNotesPDF(FPDF):
+    """Every page carries the caveat, the case number, page x of y and the generation time."""
+
+    def __init__(self, case_number: str, generated_utc: str) -> None:
+        super().__init__(format="A4")
+        self.case_number = case_number
+        self.generated_utc = generated_utc
+        self.add_font("DejaVu", "", str(_FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(_FONTS / "DejaVuSans-Bold.ttf"))
+        self.add_font("Mono", "", str(_FONTS / "DejaVuSansMono.ttf"))
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 20, 15)
+        self.set_title(f"Case notes {case_number}")
+        self.set_creator("rekog-desktop")
+
+    def header(self) -> None:
+        self.set_y(8)
+        self.set_font("DejaVu", "B", 8)
+        self.set_text_color(*_WARN)
+        self.cell(0, 4, LEAD_ONLY, align="L")
+        self.set_text_color(*_GREY)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 4, f"Case {self.case_number}", align="R", new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(200, 200, 200)
+        self.line(15, 13, self.w - 15, 13)
+        self.set_text_color(0, 0, 0)
+        self.set_y(18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.set_text_color(*_GREY)
+        self.cell(0, 4, f"Generated {self.generated_utc}  ·  {LEAD_ONLY}", align="L")
+        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    # -- small writing helpers ------------------------------------------------------------------
+
+    def heading(self, text: str, size: int = 14) -> None:
+        self.ln(2)
+        self.set_font("DejaVu", "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+        self.set_font("DejaVu", "", 10)
+
+    def para(self, text: str, *, size: int = 10, colour: tuple[int, int, int] = (0, 0, 0)) -> None:
+        self.set_font("DejaVu", "", size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0, 0, 0)
+
+    def fields(self, rows: list[tuple[str, str]]) -> None:
+        self.set_font("DejaVu", "", 9)
+        with self.table(
+            col_widths=(45, 135),
+            first_row_as_headings=False,
+            borders_layout="HORIZONTAL_LINES",
+            line_height=5,
+            text_align="LEFT",
+            wrapmode=WrapMode.CHAR,
+        ) as table:
+            for key, value in rows:
+                row = table.row()
+                row.cell(key, style=FontFace(emphasis="BOLD"))
+                row.cell(value)
+        self.ln(2)
+
+    def mono(self, text: str) -> None:
+        self.set_font("Mono", "", 8)
+        self.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font("DejaVu", "", 10)
+
+
+@contextmanager
+def _margins(pdf: FPDF, *, left: float | None = None, right: float | None = None) -> Iterator[None]:
+    """Temporarily narrower margins (fpdf's local_context does not restore margins)."""
+    old_left, old_right = pdf.l_margin, pdf.r_margin
+    if left is not None:
+        pdf.set_left_margin(left)
+    if right is not None:
+        pdf.set_right_margin(right)
+    try:
+        yield
+    finally:
+        pdf.set_left_margin(old_left)
+        pdf.set_right_margin(old_right)
+
+
+def export_case_pdf(
+    store: GalleryStore, case_number: str, path: str | Path, *, actor: str
+) -> ExportResult:
+    """Write the case notes to `path` (atomically) and log the export with the file's SHA-256."""
+    case = get_case(store, case_number)
+    target = Path(path).expanduser().resolve()
+    if target.is_dir():
+        raise OSError(f"{target} is a folder: give a file name ending in .pdf")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    pdf = _CaseNotesPDF(case.number, generated)
+    searches = _searches(store, case.number)
+    chain = audit.verify_chain(store)
+    _cover(pdf, store, case, searches, chain, actor)
+    _search_sections(pdf, store, searches)
+    _reviewed_pairs(pdf, store, searches)
+    _disclosure(pdf, searches)
+    _notes(pdf, store, case)
+    _audit_section(pdf, store, case, chain)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".case-notes-", suffix=".pdf", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(pdf.output()))
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    digest = sha256_file(target)
+    audit.append_event(
+        store,
+        "export",
+        {"path": str(target), "sha256": digest, "pages": pdf.pages_count, "format": "pdf"},
+        actor=actor,
+        case_number=case.number,
+    )
+    return ExportResult(target, digest, pdf.pages_count)
+
+
+def _cover(
+    pdf: _CaseNotesPDF,
+    store: GalleryStore,
+    case: Case,
+    searches: list[SearchRecord],
+    chain: audit.ChainStatus,
+    actor: str,
+) -> None:
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.cell(0, 12, "Face search case notes", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_text_color(*_WARN)
+    pdf.multi_cell(
+        0,
+        6,
+        f"{LEAD_ONLY}. A candidate is a person whose enrolled photo is close to the probe by "
+        "an automatic measure; it is a lead for further inquiry, never proof of identity.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+    decisions = [d for s in searches for d in s.decisions.values()]
+    no_match = sum(1 for s in searches if s.no_match)
+    pdf.fields(
+        [
+            ("Case number", case.number),
+            ("Title", case.title),
+            ("Offence / purpose", case.purpose),
+            ("Legal basis", case.legal_basis),
+            ("Officer", case.officer),
+            ("Status", case.status),
+            ("Opened (UTC)", case.opened_utc),
+            ("Closed (UTC)", case.closed_utc or "-"),
+            ("Searches", f"{len(searches)} ({no_match} with no candidate within tolerance)"),
+            ("Decisions", _decision_counts(decisions)),
+            ("Exported by", f"{actor} (OS user {audit.os_user()})"),
+            ("Gallery store", str(store.path)),
+            ("Audit chain", _chain_text(chain)),
+        ]
+    )
+    pdf.heading("How to read the distances", 11)
+    pdf.para(
+        "Distance is the Euclidean distance between two 128-number face descriptors computed by "
+        "the dlib ResNet model; lower is closer. The tolerance is the distance at or below which "
+        "a candidate is counted as 'within tolerance' (0.6 is dlib's published operating point, "
+        "99.38% accurate on the LFW benchmark of mostly frontal, adult, well-lit celebrity "
+        "photos). Real probes are often worse: small, blurred, turned or dark faces make every "
+        "distance less reliable, and such warnings are listed with each probe. Estimated "
+        "false-match rates, where shown, are the measured share of different-person pairs at "
+        "that distance or closer.",
+        size=9,
+    )
+
+
+def _decision_counts(decisions: list[Decision]) -> str:
+    if not decisions:
+        return "none"
+    counts: dict[str, int] = {}
+    for d in decisions:
+        counts[d.verdict.value] = counts.get(d.verdict.value, 0) + 1
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+
+
+def _chain_text(chain: audit.ChainStatus) -> str:
+    if chain.ok:
+        return f"verified OK: {chain.events} events, head {chain.head_hash}"
+    return (
+        f"BROKEN at event {chain.first_bad_id}: {chain.problem} "
+        f"(the trail after that event cannot be trusted)"
+    )
+
+
+def _search_title(search: SearchRecord) -> str:
+    where = ""
+    if search.kind == "video" and search.context:
+        start, end = search.context.get("start_s"), search.context.get("end_s")
+        shot = search.context.get("best_frame_s")
+        where = f", track {start:.2f}-{end:.2f} s, shot at {shot:.2f} s" if shot is not None else ""
+    return f"Search {search.id}: {search.kind} probe, face {search.face_index + 1}{where}"
+
+
+def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+    pdf.add_page()
+    pdf.heading("Searches", 16)
+    if not searches:
+        pdf.para("No search was run in this case.")
+    for search in searches:
+        if pdf.get_y() > pdf.h - 90:
+            pdf.add_page()
+        pdf.heading(_search_title(search), 12)
+        probe_jpeg, _ = search_thumbnails(store, search.id)
+        top = pdf.get_y()
+        if probe_jpeg:
+            pdf.image(io.BytesIO(probe_jpeg), x=pdf.w - 15 - 30, y=top, w=30)
+        warnings = search.quality.get("warnings") or []
+        rows = [
+            ("Run (UTC) by", f"{search.created_utc} by {search.actor}"),
+            ("Probe file", search.probe_path),
+            ("Probe SHA-256", search.probe_sha256),
+            (
+                "Face box",
+                "top, right, bottom, left = " + ", ".join(map(str, search.face_box.as_list())),
+            ),
+            ("Probe quality", "; ".join(warnings) if warnings else "no quality warning"),
+            (
+                "Settings",
+                f"{search.preset} preset, top {search.top_k}, tolerance {search.tolerance}",
+            ),
+            (
+                "Engine",
+                f"{search.engine} ({search.engine_version}); "
+                f"gallery of {search.gallery_faces} faces",
+            ),
+            (
+                "Result",
+                f"{search.within_tolerance} candidate(s) within tolerance"
+                if search.within_tolerance
+                else "NO CANDIDATE WITHIN TOLERANCE",
+            ),
+        ]
+        with _margins(pdf, right=15 + 34):
+            pdf.set_font("DejaVu", "", 9)
+            with pdf.table(
+                col_widths=(35, 111),
+                first_row_as_headings=False,
+                borders_layout="HORIZONTAL_LINES",
+                line_height=4.5,
+                text_align="LEFT",
+                width=146,
+                align="LEFT",
+                wrapmode=WrapMode.CHAR,
+            ) as table:
+                for key, value in rows:
+                    row = table.row()
+                    row.cell(key, style=FontFace(emphasis="BOLD"))
+                    row.cell(value)
+        pdf.ln(2)
+        _candidate_table(pdf, search)
+        pdf.ln(4)
+
+
+def _candidate_table(pdf: _CaseNotesPDF, search: SearchRecord) -> None:
+    if not search.candidates:
+        pdf.para("The gallery was empty: no candidate to list.", size=9)
+        return
+    pdf.set_font("DejaVu", "", 8)
+    with pdf.table(
+        col_widths=(10, 52, 18, 18, 22, 60),
+        line_height=4.2,
+        text_align=("RIGHT", "LEFT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+    ) as table:
+        table.row(["Rank", "Subject", "Distance", "Within", "Est. FMR", "Decision"])
+        for cand in search.candidates:
+            decision = search.decisions.get(cand.rank)
+            verdict = ""
+            if decision:
+                verdict = f"{decision.verdict.value} by {decision.reviewer}"
+                if decision.verdict.value == "accept":
+                    verdict += f" ({decision.verification_status})"
+            if cand.previously_rejected:
+                verdict = (verdict + "; " if verdict else "") + "rejected for this face elsewhere"
+            table.row(
+                [
+                    str(cand.rank),
+                    cand.subject,
+                    f"{cand.distance:.3f}",
+                    "yes" if cand.within_tolerance else "no",
+                    f"{cand.est_fmr:.2g}" if cand.est_fmr is not None else "-",
+                    verdict,
+                ]
+            )
+
+
+def _reviewed_pairs(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+    reviewed = [(s, d) for s in searches for d in s.decisions.values()]
+    pdf.add_page()
+    pdf.heading("Reviewed pairs", 16)
+    pdf.para(
+        "Each pair a person reviewed: the probe face (left) and the candidate's enrolled face "
+        "(right) at the same size, with the decision, its reason and any peer verification.",
+        size=9,
+    )
+    if not reviewed:
+        pdf.para("No candidate was reviewed in this case.")
+    for search, decision in reviewed:
+        if pdf.get_y() > pdf.h - 75:
+            pdf.add_page()
+        cand = next(c for c in search.candidates if c.rank == decision.rank)
+        probe_jpeg, cand_jpegs = search_thumbnails(store, search.id)
+        top = pdf.get_y() + 2
+        for x, jpeg in ((15, probe_jpeg), (55, cand_jpegs.get(decision.rank))):
+            if jpeg:
+                pdf.image(io.BytesIO(jpeg), x=x, y=top, w=35, h=35, keep_aspect_ratio=True)
+            else:
+                pdf.rect(x, top, 35, 35)
+        pdf.set_xy(15, top + 36)
+        pdf.set_font("DejaVu", "", 7)
+        pdf.cell(40, 4, f"Probe (search {search.id})")
+        pdf.cell(40, 4, f"Candidate rank {cand.rank}")
+        pdf.set_xy(98, top)
+        with _margins(pdf, left=98):
+            verification = "; ".join(
+                f"{v.verdict.value} by {v.reviewer} at {v.created_utc}"
+                + (f": {v.reason}" if v.reason else "")
+                for v in decision.verifications
+            )
+            pdf.para(
+                f"Subject: {cand.subject}\n"
+                f"Candidate photo: {cand.photo_path}\n"
+                f"Photo SHA-256: {cand.photo_sha256}\n"
+                f"Distance: {cand.distance:.3f} (tolerance {search.tolerance})\n"
+                f"Decision: {decision.verdict.value.upper()} by {decision.reviewer}, "
+                f"{decision.created_utc}\n"
+                f"Reason: {decision.reason or '(none given)'}\n"
+                f"Peer verification: {decision.verification_status}"
+                + (f" ({verification})" if verification else ""),
+                size=8,
+            )
+        pdf.set_y(max(pdf.get_y(), top + 42))
+        pdf.ln(3)
+
+
+def _disclosure(pdf: _CaseNotesPDF, searches: list[SearchRecord]) -> None:
+    empty = [s for s in searches if s.no_match]
+    if pdf.get_y() > pdf.h - 60:
+        pdf.add_page()
+    pdf.heading("Searches with no candidate within tolerance (disclosure)", 14)
+    if not empty:
+        pdf.para("Every search in this case had at least one candidate within tolerance.", size=9)
+        return
+    pdf.para(
+        "These searches found nobody within tolerance. They are disclosed because a search "
+        "that found nothing is as relevant to the case as one that found a lead.",
+        size=9,
+    )
+    for s in empty:
+        nearest = s.candidates[0] if s.candidates else None
+        tail = f"; nearest was {nearest.subject} at {nearest.distance:.3f}" if nearest else ""
+        pdf.para(
+            f"• Search {s.id} ({s.created_utc}, by {s.actor}): {s.probe_path}, "
+            f"SHA-256 {s.probe_sha256[:16]}…, face {s.face_index + 1}{tail}",
+            size=9,
+        )
+
+
+def _notes(pdf: _CaseNotesPDF, store: GalleryStore, case: Case) -> None:
+    notes = list_notes(store, case.number)
+    if pdf.get_y() > pdf.h - 50:
+        pdf.add_page()
+    pdf.heading("Case notes", 14)
+    if not notes:
+        pdf.para("No notes.", size=9)
+    for note in notes:
+        pdf.para(f"{note.created_utc}, {note.author}:", size=8, colour=_GREY)
+        pdf.para(note.text, size=9)
+        pdf.ln(1)
+
+
+def _audit_section(
+    pdf: _CaseNotesPDF, store: GalleryStore, case: Case, chain: audit.ChainStatus
+) -> None:
+    pdf.add_page()
+    pdf.heading("Audit trail of this case", 16)
+    pdf.para(f"Chain status of the whole store: {_chain_text(chain)}.", size=9)
+    pdf.para(
+        "Each event's SHA-256 covers its content and the previous event's hash; the head hash "
+        "above lets anyone check later that no event was altered or removed. The export of this "
+        "document is itself logged, with the document's SHA-256, after it is written.",
+        size=8,
+        colour=_GREY,
+    )
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 7)
+    with pdf.table(
+        col_widths=(8, 30, 20, 22, 78, 22),
+        line_height=3.6,
+        text_align="LEFT",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+    ) as table:
+        table.row(["#", "Time (UTC)", "Actor", "Event", "Details", "Hash"])
+        for event in audit.list_events(store, case_number=case.number):
+            table.row(
+                [
+                    str(event.id),
+                    event.created_utc,
+                    event.actor,
+                    event.event_type,
+                    _event_summary(event),
+                    event.hash[:16] + "…",
+                ]
+            )
+
+
+def _event_summary(event: audit.AuditEvent) -> str:
+    data = event.data
+    kind = event.event_type
+    if kind == "search":
+        status = (
+            "no candidate within tolerance"
+            if data.get("no_match")
+            else (f"{data.get('within_tolerance')} within tolerance")
+        )
+        return f"search {data.get('search_id')}: {data.get('probe_path')}; {status}"
+    if kind == "decision":
+        return (
+            f"search {data.get('search_id')} rank {data.get('rank')} ({data.get('subject')}): "
+            f"{data.get('verdict')}: {data.get('reason')}"
+        )
+    if kind == "candidate_viewed":
+        return f"viewed search {data.get('search_id')} rank {data.get('rank')}"
+    if kind == "verification":
+        return f"decision {data.get('decision_id')}: {data.get('verdict')} {data.get('reason')}"
+    if kind == "export":
+        return f"{data.get('format')} {data.get('path')} sha256 {str(data.get('sha256'))[:16]}…"
+    if kind == "note_added":
+        return str(data.get("text", ""))[:120]
+    text = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
+    return text[:160]
