@@ -3,6 +3,7 @@
 Signals:
     gallery_loaded(object): a GallerySnapshot was read (the status bar shows its counts).
     gallery_changed(): the store's content changed (import, removal, enrolment).
+    import_progressed(object): an ImportProgress step of the running import.
     import_finished(object): the ImportSummary, or None when cancelled.
     message(str): a one-line status message.
 """
@@ -34,6 +35,7 @@ IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in sorted(IMAGE_SUFFI
 class GalleryController(QObject):
     gallery_loaded = Signal(object)
     gallery_changed = Signal()
+    import_progressed = Signal(object)
     import_finished = Signal(object)
     message = Signal(str)
 
@@ -136,6 +138,7 @@ class GalleryController(QObject):
             dialog.skipped.extend(step.missing)
         elif isinstance(step, ImportProgress):
             dialog.on_progress(step)
+            self.import_progressed.emit(step)
             self.message.emit(f"Importing: {step.done} of {step.total}")
 
     def _on_import_done(self, summary: ImportSummary | None) -> None:

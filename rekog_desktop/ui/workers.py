@@ -156,7 +156,9 @@ class WorkerPool(QObject):
     def start(self, label: str, factory: JobFactory) -> Job:
         """Run `factory()`'s generator on the pool; connect to the returned job's signals
         before control returns to the event loop (signals are queued, none is lost)."""
-        job = Job(label, self)
+        # Not parented to the pool: a job parented to it and also deleteLater()-ed crashed
+        # PySide when the pool went first (tests/ui/test_workers.py runs into it).
+        job = Job(label)
         self._jobs.append(job)
         job.ended.connect(lambda: self._forget(job))
         self._pool.start(_GeneratorRunnable(job, factory))
