@@ -26,6 +26,7 @@ import io
 import os
 import pstats
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,7 @@ from rekog_desktop.core.store import GalleryStore
 #: What face_recognition's CLI picks up in a folder (its regex is .*\.(jpg|jpeg|png)).
 CLI_SUFFIXES = {".jpg", ".jpeg", ".png"}
 MANY = -2  # the CLI's "more than one face" for known/ files
+MISSING = -1  # no line about the file in the output
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,9 @@ def run_ours(
     store.close()
     counts: dict[str, int] = {}
     for link in (root / "known").iterdir():
-        counts[link.name] = by_source.get(str(link.resolve()), -1)
+        counts[link.name] = by_source.get(str(link.resolve()), MISSING)
     for link in (root / "unknown").iterdir():
-        counts[link.name] = by_source.get(str(link.resolve()), -1)
+        counts[link.name] = by_source.get(str(link.resolve()), MISSING)
     if summary.failed or summary.duplicates:
         print(f"  ours: failed {summary.failed}, duplicates {summary.duplicates}")
     return elapsed[0], counts
@@ -113,17 +115,23 @@ def run_theirs(root: Path, cpus: int) -> tuple[float, dict[str, int]]:
         str(root / "known"),
         str(root / "unknown"),
     ]
+    # Unbuffered, or pool workers' last lines may be lost: the CLI exits without joining
+    # them; their prints can then interleave mid-line, hence the regex rather than splitlines.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with stopwatch() as elapsed:
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     counts = {p.name: 1 for p in (root / "known").iterdir()}
-    counts.update({p.name: 0 for p in (root / "unknown").iterdir()})
+    counts.update({p.name: MISSING for p in (root / "unknown").iterdir()})
     for line in done.stdout.splitlines():
         if line.startswith("WARNING: No faces found in "):
             counts[Path(line.split(" in ", 1)[1].rsplit(". ", 1)[0]).name] = 0
         elif line.startswith("WARNING: More than one face found in "):
             counts[Path(line.split(" in ", 1)[1].rsplit(". ", 1)[0]).name] = MANY
-        elif line.endswith(",unknown_person"):
-            counts[Path(line.rsplit(",", 1)[0]).name] += 1
+    unknown = re.escape(str(root / "unknown"))
+    for path, verdict in re.findall(
+        rf"{unknown}/([^/,\n]+),(unknown_person|no_persons_found)", done.stdout
+    ):
+        counts[path] = max(counts[path], 0) + (verdict == "unknown_person")
     return elapsed[0], counts
 
 
@@ -133,9 +141,12 @@ def compare(photos: list[Photo], ours: dict[str, int], theirs: dict[str, int]) -
         mine, other = ours[photo.name], theirs[photo.name]
         same = mine >= 2 if other == MANY else mine == other
         if not same:
-            shown = "2+" if other == MANY else str(other)
+            shown = {MANY: "2+", MISSING: "nothing printed"}.get(other, str(other))
             rel = photo.source.relative_to(photo.source.parents[1])
-            diffs.append(f"  {photo.folder}/{photo.name} ({rel}): ours {mine}, theirs {shown}")
+            ours_shown = "not stored" if mine == MISSING else str(mine)
+            diffs.append(
+                f"  {photo.folder}/{photo.name} ({rel}): ours {ours_shown}, theirs {shown}"
+            )
     return diffs
 
 
