@@ -12,8 +12,8 @@ times, in the same run:
   file (the distances are still computed, so the work is the same as at the default 0.6).
 
 "Same faces found" is checked per file: our stored face count against theirs (for known/ the
-CLI only says 0, 1 or "more than one", shown as 2+). --profile adds a cProfile of where one
-process spends its time on the same photos, for ours and for face_recognition's calls.
+CLI only says 0, 1 or "more than one", shown as 2+). --profile prints instead a cProfile of
+where one process spends its time on the same photos, for ours and for face_recognition's calls.
 
 Run: uv run python bench/ingest.py [--lfw 300] [--special] [--try 1024:0] [--profile]
 """
