@@ -44,8 +44,10 @@ def test_import_json_summary(tmp_path: Path, faces_dir: Path) -> None:
     assert result.returncode == 1, result.stderr
     summary = json.loads(result.stdout)
     assert summary["imported"] == 3 and summary["faces"] == 2 and summary["duplicates"] == 0
-    assert summary["no_face"] == [str(faces_dir / "_noface" / "dogs.jpg")]
-    assert summary["failed"] == [{"path": str(bad), "reason": summary["failed"][0]["reason"]}]
+    assert summary["no_face"] == [str((faces_dir / "_noface" / "dogs.jpg").resolve())]
+    assert summary["failed"] == [
+        {"path": str(bad.resolve()), "reason": summary["failed"][0]["reason"]}
+    ]
     assert "Traceback" not in result.stderr
 
     again = rekog(
