@@ -17,6 +17,7 @@ from rekog_desktop.core.users import resolve_reviewer
 
 from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
 from .context import CliContext
+from .output import echo_candidates
 from .progress import progress_bar
 
 
@@ -159,17 +160,7 @@ def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
         click.echo(f"  face {index} at {face.face.box.as_list()}  (search {search_id})")
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
-        if face.within_tolerance == 0:
-            click.echo(f"    no candidate within tolerance {face.tolerance}")
-        else:
-            click.echo(
-                f"    {face.within_tolerance} candidate(s) within tolerance {face.tolerance}"
-            )
-        for cand in face.candidates:
-            mark = "*" if cand.within_tolerance else " "
-            click.echo(
-                f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}"
-            )
+        echo_candidates(face)
     click.echo("  Investigative lead only, not an identification.")
 
 

@@ -23,6 +23,7 @@ from rekog_desktop.core.video_scan import (
 
 from . import EXIT_BAD_INPUT, EXIT_OK, cli
 from .context import CliContext
+from .output import echo_candidates
 from .progress import progress_bar
 
 
@@ -136,14 +137,4 @@ def _print_track(item: VideoTrack, search_id: int) -> None:
         click.echo(f"    warning: {warning}")
     if search is None:
         return
-    if search.within_tolerance == 0:
-        click.echo(f"    no candidate within tolerance {search.tolerance}")
-    else:
-        click.echo(
-            f"    {search.within_tolerance} candidate(s) within tolerance {search.tolerance}"
-        )
-    for cand in search.candidates:
-        mark = "*" if cand.within_tolerance else " "
-        click.echo(
-            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}"
-        )
+    echo_candidates(search)

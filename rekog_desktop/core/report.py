@@ -92,13 +92,18 @@ class _CaseNotesPDF(FPDF):
         self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
-    def fields(self, rows: list[tuple[str, str]]) -> None:
+    def fields(
+        self, rows: list[tuple[str, str]], *, key_width: float = 45, line_height: float = 5
+    ) -> None:
+        """A two-column table of labelled values, as wide as the current margins allow."""
         self.set_font("DejaVu", "", 9)
         with self.table(
-            col_widths=(45, 135),
+            col_widths=(key_width, self.epw - key_width),
+            width=self.epw,
+            align="LEFT",
             first_row_as_headings=False,
             borders_layout="HORIZONTAL_LINES",
-            line_height=5,
+            line_height=line_height,
             text_align="LEFT",
             wrapmode=WrapMode.CHAR,
         ) as table:
@@ -292,22 +297,7 @@ def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sea
             ),
         ]
         with _margins(pdf, right=15 + 34):
-            pdf.set_font("DejaVu", "", 9)
-            with pdf.table(
-                col_widths=(35, 111),
-                first_row_as_headings=False,
-                borders_layout="HORIZONTAL_LINES",
-                line_height=4.5,
-                text_align="LEFT",
-                width=146,
-                align="LEFT",
-                wrapmode=WrapMode.CHAR,
-            ) as table:
-                for key, value in rows:
-                    row = table.row()
-                    row.cell(key, style=FontFace(emphasis="BOLD"))
-                    row.cell(value)
-        pdf.ln(2)
+            pdf.fields(rows, key_width=35, line_height=4.5)
         _candidate_table(pdf, search)
         pdf.ln(4)
 
