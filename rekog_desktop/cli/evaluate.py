@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
 import numpy as np
 from platformdirs import user_cache_path
 
+from rekog_desktop.core import calibration as cal
 from rekog_desktop.core import evaluation as ev
 from rekog_desktop.core.engine import EngineSettings
 from rekog_desktop.core.eval_encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
 from rekog_desktop.core.images import IMAGE_SUFFIXES
+from rekog_desktop.core.store import utc_now
 from rekog_desktop.paths import APP_NAME
 
 from . import EXIT_OK, cli
@@ -33,11 +36,24 @@ def _common(func):  # type: ignore[no-untyped-def]
     """Options every eval command shares: engine, fallbacks, cache, workers, output."""
     options = [
         click.option(
+            "--align",
+            type=click.Choice(["5", "68"]),
+            default="5",
+            show_default=True,
+            help="Landmarks the face chip is aligned on (engine setting).",
+        ),
+        click.option(
+            "--mirror/--no-mirror",
+            default=False,
+            show_default=True,
+            help="Average each embedding with its mirror image's (engine setting, 2x encode).",
+        ),
+        click.option(
             "--fallback",
             "fallbacks",
             multiple=True,
             type=click.Choice(FALLBACKS),
-            default=("upsample",),
+            default=("upsample", "cnn"),
             show_default=True,
             help="Tried in order when the detector finds no face (repeat the option). "
             "centred_box suits LFW-style centred crops only.",
@@ -56,6 +72,21 @@ def _common(func):  # type: ignore[no-untyped-def]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _spec(align: str, mirror: bool, fallbacks: tuple[str, ...], centred: bool) -> EncodeSpec:
+    settings = EngineSettings(align_landmarks=68 if align == "68" else 5, mirror=mirror)
+    return EncodeSpec(settings=settings, fallbacks=tuple(fallbacks), centred_crops=centred)  # type: ignore[arg-type]
+
+
+_CENTRED = click.option(
+    "--centred-crops/--any-position",
+    "centred",
+    default=True,
+    show_default=True,
+    help="LFW-style crops: the labelled face contains the image centre; an off-centre face "
+    "is used only when the fallbacks find nothing better.",
+)
 
 
 @cli.group("eval")
@@ -117,11 +148,15 @@ def _round(value: float, digits: int = 4) -> float | None:
     help="Image folder laid out as ROOT/Name/Name_0001.jpg.",
 )
 @click.option("--tolerance", type=float, default=0.6, show_default=True)
+@_CENTRED
 @_common
 def pairs_cmd(
     pairs_file: Path,
     root: Path,
     tolerance: float,
+    centred: bool,
+    align: str,
+    mirror: bool,
     fallbacks: tuple[str, ...],
     cache_dir: Path | None,
     no_cache: bool,
@@ -131,7 +166,7 @@ def pairs_cmd(
     """Verification accuracy on an LFW-style pairs list."""
     pairs = ev.read_pairs(pairs_file)
     paths = sorted({p for pair in pairs for p in pair.paths(root)})
-    spec = EncodeSpec(settings=EngineSettings(), fallbacks=tuple(fallbacks))  # type: ignore[arg-type]
+    spec = _spec(align, mirror, fallbacks, centred)
     results, rate = _encode(paths, spec, cache_dir, no_cache, workers, as_json)
     embeddings = {path: r.embedding for path, r in results.items()}
     distances, same, folds, missing = ev.pair_distances(pairs, embeddings, root)
@@ -164,6 +199,12 @@ def pairs_cmd(
     click.echo(f"  images by outcome: {counts}; pairs missing a face: {missing}")
     click.echo(f"  {rate:.2f} photos/s encoded in this run (nan: all from the cache)")
     return EXIT_OK
+
+
+def _table_text(data: dict[str, object]) -> str:
+    """JSON with one key per line but each number array on a single line (a readable diff)."""
+    lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _identity_images(folder: Path) -> dict[str, list[Path]]:
@@ -208,6 +249,8 @@ def identify_cmd(
     probes_dir: Path,
     unknown_dir: Path | None,
     tolerance: float,
+    align: str,
+    mirror: bool,
     fallbacks: tuple[str, ...],
     cache_dir: Path | None,
     no_cache: bool,
@@ -224,7 +267,7 @@ def identify_cmd(
         for v in group.values()
         for p in v
     ]
-    spec = EncodeSpec(settings=EngineSettings(), fallbacks=tuple(fallbacks))  # type: ignore[arg-type]
+    spec = _spec(align, mirror, fallbacks, centred=False)
     results, rate = _encode(sorted(set(every)), spec, cache_dir, no_cache, workers, as_json)
 
     def vectors(files: list[Path]) -> list[np.ndarray]:
@@ -281,4 +324,99 @@ def identify_cmd(
             f"  {name}: threshold {row['threshold']}, hit rate within it {row['hit_rate']}, "
             f"never-enrolled matching anyone (FPIR) {row['fpir']}"
         )
+    return EXIT_OK
+
+
+@eval_group.command("calibrate")
+@click.option(
+    "--root",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Labelled photos, one folder per person (e.g. lfw_dev).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the table (the app ships rekog_desktop/resources/calibration.json).",
+)
+@_CENTRED
+@_common
+def calibrate_cmd(
+    root: Path,
+    out: Path,
+    centred: bool,
+    align: str,
+    mirror: bool,
+    fallbacks: tuple[str, ...],
+    cache_dir: Path | None,
+    no_cache: bool,
+    workers: int | None,
+    as_json: bool,
+) -> int:
+    """Build the false-match calibration table from every pair of labelled photos."""
+    people = _identity_images(root)
+    paths = [p for files in people.values() for p in files]
+    spec = _spec(align, mirror, fallbacks, centred)
+    results, _ = _encode(paths, spec, cache_dir, no_cache, workers, as_json)
+    labelled = [(p.parent.name, results[p].embedding) for p in paths]
+    labelled = [(name, v) for name, v in labelled if v is not None]
+    vectors = np.asarray([v for _, v in labelled], dtype=np.float64)
+    names = [name for name, _ in labelled]
+    impostor, genuine = cal.template_score_distances(vectors, names)
+    flags = [f"--align {align}", "--mirror" if mirror else "--no-mirror"]
+    flags += ["--centred-crops" if centred else "--any-position"]
+    flags += [f"--fallback {f}" for f in fallbacks]
+    command = " ".join(["rekog eval calibrate", f"--root {root}", f"--out {out}", *flags])
+    meta = {
+        "what": "Probe photo against subject template (mean of unit-length embeddings): "
+        "cumulative share of different-person (impostor) and same-person (genuine, leave one "
+        "out) comparisons at or below each distance; impostor shares are (k+1)/(n+1).",
+        "command": command,
+        "built_utc": utc_now(),
+        "engine": asdict(spec.settings),
+        "people": len(set(names)),
+        "images": len(names),
+        "images_by_outcome": _how_counts(results),
+        "limits": "Adult public figures in news photos (LFW); estimates are less reliable for "
+        "small, blurred or turned faces, for children and for populations unlike LFW's.",
+    }
+    table = cal.build_table(impostor, genuine, meta=meta)
+    # How a gallery's size turns one-comparison rates into FPIR, fitted on the protocol of
+    # bench/accuracy.py: people with 3+ photos enrolled with 2, people with 1 photo never.
+    by_person: dict[str, list[np.ndarray]] = {}
+    for name, v in labelled:
+        by_person.setdefault(name, []).append(v)
+    enrolled = {n: vs[:2] for n, vs in by_person.items() if len(vs) >= 3}
+    gallery_names, tmpl = cal.templates(
+        [v for vs in enrolled.values() for v in vs],
+        [n for n, vs in enrolled.items() for _ in vs],
+    )
+    strangers = cal.unit_rows([vs[0] for vs in by_person.values() if len(vs) == 1])
+    nearest = cal.unit_distances(strangers, tmpl).min(axis=1)
+    exponent = cal.fit_gallery_exponent(table, nearest, len(gallery_names))
+    table = replace(table, gallery_exponent=round(exponent, 4))
+    table.meta["gallery_exponent_fit"] = (
+        f"{len(gallery_names)} subjects enrolled with 2 photos each, "
+        f"{len(strangers)} never-enrolled people"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(_table_text(table.as_json()), encoding="utf-8")
+    summary = {
+        "out": str(out),
+        "impostor_comparisons": table.impostor_comparisons,
+        "genuine_comparisons": table.genuine_comparisons,
+        "gallery_exponent": table.gallery_exponent,
+        "fmr_at": {str(d): table.fmr(d) for d in (0.4, 0.45, 0.5, 0.55, 0.6)},
+    }
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(
+            f"Wrote {out}: {table.impostor_comparisons} impostor and "
+            f"{table.genuine_comparisons} genuine comparisons; gallery exponent "
+            f"{table.gallery_exponent}"
+        )
+        for d, f in summary["fmr_at"].items():  # type: ignore[attr-defined]
+            click.echo(f"  distance {d}: estimated false-match rate {f:.2e}")
     return EXIT_OK

@@ -42,12 +42,17 @@ class EngineSettings:
     `detect_max_side`: images are shrunk to this longest side for detection only (boxes are mapped
     back, embeddings are computed on the original pixels); HOG time grows with pixel count.
     `upsample`: dlib's upsampling passes, each lets the detector see faces half as small.
+    `align_landmarks`: the face chip is aligned on dlib's 5 landmarks (default, as
+    face_recognition) or on the 68. `mirror`: average the embedding with that of the mirrored
+    chip (two encodings per face; measured on lfw_dev in bench/accuracy.py, issue 6).
     """
 
     detector: DetectorModel = "hog"
     detect_max_side: int = 1024
     upsample: int = 1
     num_jitters: int = 1
+    align_landmarks: Literal[5, 68] = 5
+    mirror: bool = False
 
 
 class FaceEngine(Protocol):
@@ -124,8 +129,10 @@ class DlibEngine:
     def info(self) -> EngineInfo:
         import dlib
 
+        variant = "/align68" if self.settings.align_landmarks == 68 else ""
+        variant += "/mirror" if self.settings.mirror else ""
         return EngineInfo(
-            name=f"dlib-resnet-v1/{self.settings.detector}",
+            name=f"dlib-resnet-v1/{self.settings.detector}{variant}",
             version=f"dlib {dlib.__version__}",
         )
 
@@ -158,7 +165,8 @@ class DlibEngine:
             rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
             shape68 = pose68(pixels, rect)
             shape5 = pose5(pixels, rect)
-            descriptor = encoder.compute_face_descriptor(pixels, shape5, self.settings.num_jitters)
+            aligned_on = shape68 if self.settings.align_landmarks == 68 else shape5
+            descriptor = self._describe(encoder, pixels, aligned_on)
             points: list[Point] = [(p.x, p.y) for p in shape68.parts()]
             landmarks = {name: [points[i] for i in idx] for name, idx in _LANDMARK_GROUPS.items()}
             faces.append(
@@ -170,6 +178,18 @@ class DlibEngine:
                 )
             )
         return faces
+
+    def _describe(self, encoder: Any, pixels: RGBImage, shape: Any) -> Any:
+        """The 128-d descriptor; with `mirror`, the mean of the chip's and its mirror's."""
+        jitters = self.settings.num_jitters
+        if not self.settings.mirror:
+            return encoder.compute_face_descriptor(pixels, shape, jitters)
+        import dlib
+
+        chip = dlib.get_face_chip(pixels, shape, size=150, padding=0.25)
+        mirrored = np.ascontiguousarray(chip[:, ::-1])
+        pair = encoder.compute_face_descriptor([chip, mirrored], jitters)
+        return (np.asarray(pair[0]) + np.asarray(pair[1])) / 2.0
 
     def faces(self, pixels: RGBImage) -> list[Face]:
         """Every face in the image, largest first."""

@@ -29,7 +29,7 @@ from .types import Embedding, FaceBox
 
 #: Where a face sits in LFW's 250x250 centred crops (median HOG box on lfw_dev, as fractions of
 #: the image side: top, right, bottom, left). Used only by the "centred box" fallback.
-CENTRED_BOX_FRACTIONS = (0.32, 0.70, 0.75, 0.27)
+CENTRED_BOX_FRACTIONS = (0.32, 0.70, 0.748, 0.268)
 
 
 def nearest_centre(boxes: list[FaceBox], width: int, height: int) -> FaceBox:
@@ -42,6 +42,10 @@ def nearest_centre(boxes: list[FaceBox], width: int, height: int) -> FaceBox:
         return (bx - cx) ** 2 + (by - cy) ** 2
 
     return min(boxes, key=off_centre)
+
+
+def _holds_centre(box: FaceBox, width: int, height: int) -> bool:
+    return box.left <= width / 2 <= box.right and box.top <= height / 2 <= box.bottom
 
 
 def centred_box(width: int, height: int) -> FaceBox:
@@ -67,7 +71,8 @@ FALLBACKS: tuple[Fallback, ...] = ("upsample", "cnn", "centred_box")
 @dataclass(frozen=True)
 class EncodedImage:
     """One image's embedding, or None; `how` says which step found the face: "detected",
-    one of FALLBACKS, "no_face" or "unreadable"."""
+    one of FALLBACKS, "off_centre" (only an off-centre face, used anyway), "no_face" or
+    "unreadable"."""
 
     path: str
     sha256: str
@@ -81,7 +86,10 @@ class EncodeSpec:
     """Everything that decides an evaluation embedding (picklable, hashed into the cache key)."""
 
     settings: EngineSettings = field(default_factory=EngineSettings)
-    fallbacks: tuple[Fallback, ...] = ("upsample",)
+    fallbacks: tuple[Fallback, ...] = ("upsample", "cnn")
+    #: LFW-style centred crops: a face whose box does not contain the image centre is not the
+    #: labelled person, so the fallbacks are tried before settling for it.
+    centred_crops: bool = False
 
     def cache_key(self) -> str:
         text = json.dumps(
@@ -89,6 +97,7 @@ class EncodeSpec:
                 "v": CACHE_VERSION,
                 "settings": asdict(self.settings),
                 "fallbacks": list(self.fallbacks),
+                "centred_crops": self.centred_crops,
                 "centred": list(CENTRED_BOX_FRACTIONS),
             },
             sort_keys=True,
@@ -121,21 +130,34 @@ class _Encoder:
             return EncodedImage(path, "", None, f"unreadable: {exc.reason}")
         pixels = image.pixels
         height, width = pixels.shape[:2]
-        boxes = self.engine.detect(pixels)
+        box = self._centre_face(self.engine.detect(pixels), width, height)
         how = "detected"
-        if not boxes:
+        off_centre = None
+        if box is not None and self.spec.centred_crops and not _holds_centre(box, width, height):
+            off_centre, box = box, None
+        if box is None:
             for name in self.spec.fallbacks:
                 if name == "centred_box":
-                    boxes = [centred_box(width, height)]
+                    box = centred_box(width, height)
                 else:
-                    boxes = self._fallback_engine(name).detect(pixels)
-                if boxes:
+                    box = self._centre_face(
+                        self._fallback_engine(name).detect(pixels), width, height
+                    )
+                    if box is not None and self.spec.centred_crops:
+                        box = box if _holds_centre(box, width, height) else None
+                if box is not None:
                     how = name
                     break
-        if not boxes:
+        if box is None and off_centre is not None:
+            box, how = off_centre, "off_centre"
+        if box is None:
             return EncodedImage(path, image.sha256, None, "no_face")
-        face = self.engine.analyse(pixels, [nearest_centre(boxes, width, height)])[0]
+        face = self.engine.analyse(pixels, [box])[0]
         return EncodedImage(path, image.sha256, face.embedding, how)
+
+    @staticmethod
+    def _centre_face(boxes: list[FaceBox], width: int, height: int) -> FaceBox | None:
+        return nearest_centre(boxes, width, height) if boxes else None
 
 
 _worker: _Encoder | None = None

@@ -167,6 +167,7 @@ def _run_pairs(pairs_file: Path, root: Path, cache: Path) -> dict[str, object]:
             str(cache),
             "--workers",
             "1",
+            "--any-position",  # these are ordinary photos, not LFW's centred crops
             "--json",
         ],
     )
@@ -200,3 +201,16 @@ def test_eval_pairs_view2_reuses_the_cache(lfw_root: Path, tmp_path: Path) -> No
     second = _run_pairs(pairs_file, lfw_root, tmp_path / "cache")
     assert second["distances"] == first["distances"]
     assert second["photos_per_s"] is None  # every embedding came from the cache
+
+
+def test_engine_variants_are_opt_in_and_named(faces_dir: Path) -> None:
+    from rekog_desktop.core.engine import EngineSettings, create_engine
+    from rekog_desktop.core.images import load_image
+
+    pixels = load_image(faces_dir / "john_salley" / "1.jpg").pixels
+    plain = create_engine()
+    mirrored = create_engine(EngineSettings(mirror=True, align_landmarks=68))
+    assert plain.info.name == "dlib-resnet-v1/hog"
+    assert mirrored.info.name == "dlib-resnet-v1/hog/align68/mirror"
+    a, b = plain.faces(pixels)[0].embedding, mirrored.faces(pixels)[0].embedding
+    assert 0.0 < float(np.linalg.norm(a - b)) < 0.3  # same person, a different embedding
