@@ -1,0 +1,363 @@
+"""What a distance means, in numbers: estimated false-match rates and the strict threshold.
+
+The calibrated score compares a probe with a *subject*, not with one photo: embeddings are
+scaled to unit length and a subject's enrolled faces are averaged into one template (measured
+on lfw_dev in bench/accuracy.py: both cut the false matches of never-enrolled people far more
+than any engine change). A shipped table (resources/calibration.json, built by the command
+written inside it) gives, for a template distance d, the share of comparisons of two different
+people that come out at d or closer: the estimated false-match rate (FMR) of one comparison.
+When the store holds enough faces of different subjects, their own distances are blended in. From
+the one-comparison rate follows the chance that someone never enrolled matches anyone in a
+gallery of N subjects (FPIR), and from that the "strict" threshold, where FPIR is at most 1%.
+
+These are estimates from a development set of adult public figures in news photos; they are
+less reliable for small, blurred or turned faces, for children and for unlike populations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .store import GalleryStore
+
+Preset = Literal["investigative", "strict"]
+PRESETS: tuple[Preset, ...] = ("investigative", "strict")
+DEFAULT_PRESET: Preset = "investigative"
+
+#: The strict preset's promise: at most this share of never-enrolled people match anyone.
+STRICT_FPIR = 0.01
+#: Below this many different-subject comparisons the store's own distances are not used.
+MIN_STORE_IMPOSTORS = 1_000
+#: Weight of the shipped table, in comparisons, when blending it with the store's distances:
+#: a store with this many impostor comparisons counts half.
+TABLE_PRIOR_COMPARISONS = 50_000
+#: At most this many enrolled faces are sampled to measure the store's impostor distances.
+MAX_STORE_FACES = 2_000
+
+CALIBRATION_FILE = "calibration.json"
+
+
+@dataclass(frozen=True)
+class CalibrationTable:
+    """Cumulative share of impostor (different-person) and genuine (same-person) comparisons at
+    or below each grid distance. Impostor shares use (k + 1) / (n + 1), so no distance is ever
+    promised a false-match rate of zero."""
+
+    distances: tuple[float, ...]
+    impostor_cdf: tuple[float, ...]
+    genuine_cdf: tuple[float, ...]
+    impostor_comparisons: int
+    genuine_comparisons: int
+    #: FPIR = 1 - (1 - fmr)^(gallery_exponent * enrolled subjects), fitted on the development
+    #: set (1.0 would mean independent comparisons).
+    gallery_exponent: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def fmr(self, distance: float) -> float:
+        """Estimated false-match rate of one comparison at `distance` (monotone in distance)."""
+        return float(np.interp(distance, self.distances, self.impostor_cdf))
+
+    def tmr(self, distance: float) -> float:
+        """Share of same-person comparisons at or below `distance` on the development set."""
+        return float(np.interp(distance, self.distances, self.genuine_cdf))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.meta,
+            "impostor_comparisons": self.impostor_comparisons,
+            "genuine_comparisons": self.genuine_comparisons,
+            "gallery_exponent": self.gallery_exponent,
+            "distances": [round(d, 4) for d in self.distances],
+            "impostor_cdf": [float(f"{v:.6g}") for v in self.impostor_cdf],
+            "genuine_cdf": [round(v, 6) for v in self.genuine_cdf],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CalibrationTable:
+        keys = {
+            "distances",
+            "impostor_cdf",
+            "genuine_cdf",
+            "impostor_comparisons",
+            "genuine_comparisons",
+            "gallery_exponent",
+        }
+        return cls(
+            distances=tuple(float(v) for v in data["distances"]),
+            impostor_cdf=tuple(float(v) for v in data["impostor_cdf"]),
+            genuine_cdf=tuple(float(v) for v in data["genuine_cdf"]),
+            impostor_comparisons=int(data["impostor_comparisons"]),
+            genuine_comparisons=int(data["genuine_comparisons"]),
+            gallery_exponent=float(data.get("gallery_exponent", 1.0)),
+            meta={k: v for k, v in data.items() if k not in keys},
+        )
+
+
+def build_table(
+    impostor: npt.ArrayLike,
+    genuine: npt.ArrayLike,
+    *,
+    gallery_exponent: float = 1.0,
+    step: float = 0.0025,
+    max_distance: float = 1.2,
+    meta: dict[str, Any] | None = None,
+) -> CalibrationTable:
+    """Tabulate impostor and genuine distances on a fixed grid (cumulative, so monotone)."""
+    imp = np.sort(np.asarray(impostor, dtype=np.float64))
+    gen = np.sort(np.asarray(genuine, dtype=np.float64))
+    grid = np.round(np.arange(0.0, max_distance + step / 2, step), 6)
+    imp_le = np.searchsorted(imp, grid, side="right")
+    gen_le = np.searchsorted(gen, grid, side="right")
+    return CalibrationTable(
+        distances=tuple(grid.tolist()),
+        impostor_cdf=tuple(((imp_le + 1) / (imp.size + 1)).tolist()),
+        genuine_cdf=tuple((gen_le / max(gen.size, 1)).tolist()),
+        impostor_comparisons=int(imp.size),
+        genuine_comparisons=int(gen.size),
+        gallery_exponent=gallery_exponent,
+        meta=dict(meta or {}),
+    )
+
+
+def unit_rows(vectors: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Rows scaled to length 1 (a zero row stays zero)."""
+    v = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    out: npt.NDArray[np.float64] = np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
+    return out
+
+
+def templates(
+    vectors: npt.ArrayLike, labels: Sequence[Any]
+) -> tuple[list[Any], npt.NDArray[np.float64]]:
+    """One unit-length template per label: the mean of its unit-length embeddings."""
+    u = unit_rows(vectors)
+    names = list(dict.fromkeys(labels))
+    index = {name: i for i, name in enumerate(names)}
+    sums = np.zeros((len(names), u.shape[1]))
+    np.add.at(sums, [index[label] for label in labels], u)
+    return names, unit_rows(sums)
+
+
+def unit_distances(
+    probes: npt.NDArray[np.float64], targets: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Euclidean distances between unit-length rows (0 to 2)."""
+    return np.sqrt(np.maximum(2.0 - 2.0 * probes @ targets.T, 0.0))
+
+
+def template_score_distances(
+    vectors: npt.ArrayLike, labels: Sequence[Any]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Calibration comparisons among labelled embeddings: impostor = each photo against every
+    other person's template; genuine = each photo against the template of the same person's
+    other photos (leave one out, people with 2+ photos)."""
+    u = unit_rows(vectors)
+    names, tmpl = templates(u, labels)
+    lookup = {name: i for i, name in enumerate(names)}
+    index = np.array([lookup[label] for label in labels], dtype=np.int64)
+    impostor: list[npt.NDArray[np.float64]] = []
+    for start in range(0, len(u), 512):
+        d = unit_distances(u[start : start + 512], tmpl)
+        own = index[start : start + 512]
+        mask = np.ones_like(d, dtype=bool)
+        mask[np.arange(len(own)), own] = False
+        impostor.append(d[mask])
+    sums = np.zeros_like(tmpl)
+    np.add.at(sums, index, u)
+    counts = np.bincount(index, minlength=len(names))
+    rows = np.flatnonzero(counts[index] >= 2)
+    others = unit_rows(sums[index[rows]] - u[rows])
+    genuine = np.sqrt(np.maximum(2.0 - 2.0 * (u[rows] * others).sum(1), 0.0))
+    return np.concatenate(impostor) if impostor else np.zeros(0), genuine
+
+
+def fit_gallery_exponent(
+    table: CalibrationTable,
+    nonmated_nearest: npt.ArrayLike,
+    gallery_size: int,
+    *,
+    fpir_range: tuple[float, float] = (0.002, 0.2),
+) -> float:
+    """Fit c in FPIR = 1 - (1 - fmr)^(c * subjects) to measured nearest distances of never-enrolled
+    probes against a gallery of `gallery_size` subjects (least squares on log(1 - FPIR))."""
+    nearest = np.sort(np.asarray(nonmated_nearest, dtype=np.float64))
+    xs: list[float] = []
+    ys: list[float] = []
+    for threshold in np.arange(0.2, 1.0, 0.005):
+        measured = np.searchsorted(nearest, threshold, side="right") / max(nearest.size, 1)
+        if fpir_range[0] <= measured <= fpir_range[1]:
+            xs.append(gallery_size * math.log1p(-table.fmr(float(threshold))))
+            ys.append(math.log1p(-measured))
+    if len(xs) < 3:
+        return 1.0
+    x, y = np.asarray(xs), np.asarray(ys)
+    return float((x @ y) / (x @ x))
+
+
+def shipped_table() -> CalibrationTable:
+    """The table shipped with the app (rekog_desktop/resources/calibration.json)."""
+    text = resources.files("rekog_desktop").joinpath("resources", CALIBRATION_FILE).read_text()
+    return CalibrationTable.from_json(json.loads(text))
+
+
+def load_table(path: str | Path | None = None) -> CalibrationTable:
+    if path is None:
+        return shipped_table()
+    return CalibrationTable.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def gallery_fpir(one_fmr: float, gallery_size: int, exponent: float = 1.0) -> float:
+    """Chance that one never-enrolled person matches anyone in a gallery of `gallery_size`
+    subjects when one comparison falsely matches with probability `one_fmr`:
+    1 - (1 - fmr)^(exponent * n)."""
+    if gallery_size <= 0:
+        return 0.0
+    one_fmr = min(max(one_fmr, 0.0), 1.0)
+    if one_fmr >= 1.0:
+        return 1.0
+    return float(-math.expm1(exponent * gallery_size * math.log1p(-one_fmr)))
+
+
+def fmr_for_gallery_fpir(fpir: float, gallery_size: int, exponent: float = 1.0) -> float:
+    """The one-comparison rate at which `gallery_fpir` equals `fpir` (its inverse)."""
+    if gallery_size <= 0:
+        return 1.0
+    return float(-math.expm1(math.log1p(-fpir) / (exponent * gallery_size)))
+
+
+@dataclass(frozen=True)
+class SubjectTemplates:
+    """The store's enrolled subjects as unit-length templates, one row per subject."""
+
+    subject_ids: npt.NDArray[np.int64]
+    vectors: npt.NDArray[np.float64]
+    faces: int
+    #: Sorted distances of enrolled faces to other subjects' templates (a sample).
+    impostors: npt.NDArray[np.float64]
+
+    def distances(self, probe: npt.ArrayLike) -> dict[int, float]:
+        """Calibrated score of a probe embedding against every subject: template distance."""
+        if self.subject_ids.size == 0:
+            return {}
+        d = unit_distances(unit_rows(probe), self.vectors)[0]
+        return {int(s): float(x) for s, x in zip(self.subject_ids, d, strict=True)}
+
+
+def subject_templates(
+    store: GalleryStore, *, max_faces: int = MAX_STORE_FACES, seed: int = 0
+) -> SubjectTemplates:
+    """Templates of every enrolled subject, plus the store's own impostor distances: a seeded
+    sample of at most `max_faces` enrolled faces against the other subjects' templates."""
+    rows = store.db.execute(
+        "SELECT subject_id, embedding FROM faces WHERE subject_id IS NOT NULL ORDER BY id"
+    ).fetchall()
+    if not rows:
+        return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
+    labels = [int(r[0]) for r in rows]
+    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    names, tmpl = templates(vectors, labels)
+    ids = np.asarray(names, dtype=np.int64)
+    pick = np.arange(len(rows))
+    if len(rows) > max_faces:
+        pick = np.sort(np.random.default_rng(seed).choice(len(rows), max_faces, replace=False))
+    d = unit_distances(unit_rows(vectors[pick]), tmpl)
+    other = np.asarray(labels)[pick][:, None] != ids[None, :]
+    return SubjectTemplates(ids, tmpl, len(rows), np.sort(d[other]))
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """Estimates for one gallery: the shipped table blended with the store's own impostors."""
+
+    table: CalibrationTable
+    subjects: SubjectTemplates
+
+    @property
+    def enrolled_subjects(self) -> int:
+        return int(self.subjects.subject_ids.size)
+
+    @property
+    def store_weight(self) -> float:
+        """How much the store's own distances count (0 below MIN_STORE_IMPOSTORS)."""
+        n = self.subjects.impostors.size
+        if n < MIN_STORE_IMPOSTORS:
+            return 0.0
+        return n / (n + TABLE_PRIOR_COMPARISONS)
+
+    def fmr(self, distance: float) -> float:
+        """Estimated false-match rate of one probe-to-subject comparison at this template
+        distance (monotone: a larger distance never gets a smaller estimate)."""
+        table_fmr = self.table.fmr(distance)
+        weight = self.store_weight
+        if weight == 0.0:
+            return table_fmr
+        own = self.subjects.impostors
+        k = int(np.searchsorted(own, distance, side="right"))
+        return weight * (k + 1) / (own.size + 1) + (1.0 - weight) * table_fmr
+
+    def fpir(self, threshold: float) -> float:
+        """Chance that a never-enrolled person matches anyone in this gallery at `threshold`."""
+        return gallery_fpir(
+            self.fmr(threshold), self.enrolled_subjects, self.table.gallery_exponent
+        )
+
+    def strict_threshold(self, target_fpir: float = STRICT_FPIR) -> float:
+        """The largest template distance at which the estimated FPIR is at most `target_fpir`
+        (FPIR only grows with distance, so a bisection finds it)."""
+        low, high = self.table.distances[0], self.table.distances[-1]
+        if self.fpir(low) > target_fpir:
+            return low
+        if self.fpir(high) <= target_fpir:
+            return high
+        for _ in range(40):
+            mid = (low + high) / 2.0
+            if self.fpir(mid) <= target_fpir:
+                low = mid
+            else:
+                high = mid
+        return low
+
+    def threshold_for(self, preset: Preset) -> float | None:
+        """The template distance at or below which a subject counts as a match under
+        `preset`; None for investigative (a ranked list of leads, no calibrated cut)."""
+        return self.strict_threshold() if preset == "strict" else None
+
+    def scores(self, probe: npt.ArrayLike) -> dict[int, float]:
+        """Template distance of the probe to every enrolled subject, by subject id."""
+        return self.subjects.distances(probe)
+
+
+_cache: dict[str, tuple[int, Calibrator]] = {}
+_cache_lock = threading.Lock()
+
+
+def calibrator_for_store(store: GalleryStore, table: CalibrationTable | None = None) -> Calibrator:
+    """The Calibrator of `store`'s enrolled faces, cached per store file and generation (one
+    pass over the embeddings after each change)."""
+    row = store.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    key = f"{store.path}#{row[0] if row else ''}#{id(table) if table is not None else ''}"
+    generation = store.generation()
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] == generation:
+        return hit[1]
+    calibrator = Calibrator(table=table or shipped_table(), subjects=subject_templates(store))
+    with _cache_lock:
+        _cache[key] = (generation, calibrator)
+    return calibrator
+
+
+def is_monotone(values: Sequence[float]) -> bool:
+    return all(b >= a for a, b in itertools.pairwise(values))

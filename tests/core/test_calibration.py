@@ -1,0 +1,147 @@
+"""Calibration: monotone false-match estimates, gallery-size arithmetic, the strict threshold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rekog_desktop.core import calibration as cal
+from rekog_desktop.core.engine import create_engine
+from rekog_desktop.core.search import search_image
+from rekog_desktop.core.store import GalleryStore
+from tests.conftest import run_import
+
+
+def test_shipped_table_is_monotone_and_says_how_it_was_built() -> None:
+    table = cal.shipped_table()
+    assert cal.is_monotone(table.impostor_cdf)
+    assert cal.is_monotone(table.genuine_cdf)
+    assert "rekog eval calibrate" in table.meta["command"]
+    assert table.impostor_comparisons > 100_000
+    fmrs = [table.fmr(d) for d in np.linspace(0.0, 1.3, 300)]
+    assert cal.is_monotone(fmrs)
+    assert 0.0 < fmrs[0] < 1e-5  # never promises zero
+    assert table.fmr(0.6) > table.fmr(0.5) > table.fmr(0.4)
+
+
+def test_built_table_counts_and_floor() -> None:
+    table = cal.build_table([0.5, 0.7, 0.9], [0.2, 0.3], step=0.1, max_distance=1.0)
+    assert table.impostor_comparisons == 3 and table.genuine_comparisons == 2
+    assert table.fmr(0.0) == pytest.approx(1 / 4)  # (0 + 1) / (3 + 1)
+    assert table.fmr(0.7) == pytest.approx(3 / 4)
+    assert table.tmr(0.3) == 1.0
+    again = cal.CalibrationTable.from_json(table.as_json())
+    assert again.distances == table.distances and again.fmr(0.7) == pytest.approx(0.75)
+
+
+def test_gallery_fpir_grows_with_size_and_inverts() -> None:
+    assert cal.gallery_fpir(1e-4, 0) == 0.0
+    small, large = cal.gallery_fpir(1e-4, 100), cal.gallery_fpir(1e-4, 10_000)
+    assert small == pytest.approx(1 - (1 - 1e-4) ** 100)
+    assert small < large < 1.0
+    fmr = cal.fmr_for_gallery_fpir(0.01, 500, 0.8)
+    assert cal.gallery_fpir(fmr, 500, 0.8) == pytest.approx(0.01)
+
+
+def _calibrator(subjects: int, impostors: np.ndarray | None = None) -> cal.Calibrator:
+    rng = np.random.default_rng(subjects)
+    templates = cal.unit_rows(rng.normal(size=(subjects, 128)))
+    return cal.Calibrator(
+        table=cal.shipped_table(),
+        subjects=cal.SubjectTemplates(
+            subject_ids=np.arange(subjects),
+            vectors=templates,
+            faces=subjects,
+            impostors=np.zeros(0) if impostors is None else np.sort(impostors),
+        ),
+    )
+
+
+def test_strict_threshold_tightens_as_the_gallery_grows() -> None:
+    thresholds = [_calibrator(n).strict_threshold() for n in (10, 100, 1_000, 10_000)]
+    assert thresholds == sorted(thresholds, reverse=True)
+    for n, t in zip((10, 100, 1_000, 10_000), thresholds, strict=True):
+        assert _calibrator(n).fpir(t) <= cal.STRICT_FPIR + 1e-9
+    assert 0.25 < thresholds[1] < 0.4  # unit-length template distances
+
+
+def test_store_impostors_blend_in_and_stay_monotone() -> None:
+    rng = np.random.default_rng(1)
+    closer_population = rng.normal(0.42, 0.05, 20_000)  # an enrolled population of look-alikes
+    plain, blended = _calibrator(200), _calibrator(200, closer_population)
+    assert 0.0 < blended.store_weight < 1.0
+    assert blended.fmr(0.3) > plain.fmr(0.3)
+    assert cal.is_monotone([blended.fmr(d) for d in np.linspace(0, 1.2, 500)])
+    assert blended.strict_threshold() < plain.strict_threshold()
+    assert _calibrator(200, closer_population[:10]).store_weight == 0.0
+
+
+def test_presets_pick_the_threshold() -> None:
+    calibrator = _calibrator(300)
+    assert calibrator.threshold_for("investigative") is None
+    assert calibrator.threshold_for("strict") == pytest.approx(calibrator.strict_threshold())
+
+
+def test_templates_average_unit_embeddings() -> None:
+    e = np.eye(128)
+    names, tmpl = cal.templates([e[0] * 3, e[1] * 0.5, e[2]], ["a", "a", "b"])
+    assert names == ["a", "b"]
+    np.testing.assert_allclose(tmpl[0][:2], [2**-0.5, 2**-0.5])
+    impostor, genuine = cal.template_score_distances([e[0], e[0] * 2, e[1]], ["a", "a", "b"])
+    assert sorted(np.round(impostor, 6)) == pytest.approx([2**0.5] * 3)
+    assert genuine == pytest.approx([0.0, 0.0])
+
+
+# -- strict preset on a real store of lfw_dev identities -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lfw_split(data_dir: Path) -> dict[str, list[Path]]:
+    """A small, fixed subset: 25 people with 3+ photos (2 enrolled, the 3rd a probe) and 25
+    people with a single photo who are never enrolled."""
+    root = data_dir / "lfw_dev"
+    if not root.is_dir():
+        pytest.skip(f"LFW development photos not found at {root}")
+    people = sorted(p for p in root.iterdir() if p.is_dir())
+    multi = [p for p in people if len(list(p.iterdir())) >= 3]
+    single = [p for p in people if len(list(p.iterdir())) == 1]
+    enrolled = multi[:: len(multi) // 25][:25]
+    never = single[:: len(single) // 25][:25]
+    return {
+        "gallery": [f for p in enrolled for f in sorted(p.iterdir())[:2]],
+        "mated": [sorted(p.iterdir())[2] for p in enrolled],
+        "never": [next(p.iterdir()) for p in never],
+    }
+
+
+def test_strict_preset_rejects_strangers_and_keeps_enrolled(
+    lfw_split: dict[str, list[Path]], tmp_path: Path
+) -> None:
+    with GalleryStore(tmp_path / "lfw.sqlite") as store:
+        summary = run_import(store, lfw_split["gallery"], subject_from_folder=True)
+        assert summary.imported == 50
+        calibrator = cal.calibrator_for_store(store)
+        assert calibrator.enrolled_subjects == 25
+        threshold = calibrator.threshold_for("strict")
+        assert threshold is not None
+        assert calibrator.fpir(threshold) <= cal.STRICT_FPIR + 1e-9
+        engine = create_engine()
+        names = {s.id: s.name for s in store.subjects()}
+
+        def best(path: Path) -> tuple[str, float]:
+            faces = search_image(store, engine, path, top_k=1).faces
+            assert faces, f"no face in {path}"
+            scores = calibrator.scores(faces[0].face.embedding)
+            subject_id = min(scores, key=lambda k: scores[k])
+            return names[subject_id], scores[subject_id]
+
+        kept = [best(p) for p in lfw_split["mated"]]
+        strangers = sum(best(p)[1] <= threshold for p in lfw_split["never"])
+    hits = sum(
+        name == p.parent.name and d <= threshold
+        for (name, d), p in zip(kept, lfw_split["mated"], strict=True)
+    )
+    assert hits >= 20, f"strict kept only {hits}/25 enrolled people (threshold {threshold:.3f})"
+    assert strangers <= 2, f"{strangers}/25 never-enrolled people matched at {threshold:.3f}"
