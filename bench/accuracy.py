@@ -109,11 +109,10 @@ def encode(root: Path, workers: int) -> None:
 def seed_cache(root: Path, cache_dir: Path) -> None:
     """Write the `rekog eval` cache rows for the four engine variants from the ingredients, so
     `rekog eval pairs|calibrate` on lfw_dev need not encode again. The engine computes exactly
-    these embeddings (checked below on a sample); images whose only HOG face is off-centre are
-    left out and get encoded by the CLI itself."""
-    from rekog_desktop.core.engine import EngineSettings, create_engine
-    from rekog_desktop.core.eval_encode import EmbeddingCache, EncodedImage, EncodeSpec
-    from rekog_desktop.core.images import load_image
+    these embeddings (checked on a sample); with --centred-crops, images whose only HOG face is
+    off-centre are left out and get encoded by the CLI itself."""
+    from rekog_desktop.core.engine import EngineSettings
+    from rekog_desktop.core.eval_encode import EmbeddingCache, EncodeSpec
 
     rows = _load(root)
     cache = EmbeddingCache(cache_dir)
@@ -125,30 +124,41 @@ def seed_cache(root: Path, cache_dir: Path) -> None:
     }
     for (align, mirror), combine in variants.items():
         settings = EngineSettings(align_landmarks=align, mirror=mirror)  # type: ignore[arg-type]
-        spec = EncodeSpec(settings=settings, fallbacks=("upsample", "cnn"), centred_crops=True)
-        results = []
-        for path, row in rows.items():
-            box = row.get("box")
-            if box is not None:
-                top, right, bottom, left = box
-                if not (left <= 125 <= right and top <= 125 <= bottom):
-                    continue
-                chips, how = row["primary"], "detected"
-            elif "up2" in row:
-                chips, how = row["up2"], "upsample"
-            elif "cnn" in row:
-                chips, how = row["cnn"], "cnn"
-            else:
-                chips, how = None, "no_face"
-            vector = None if chips is None else combine(np.asarray(chips)).astype(np.float32)
-            results.append(EncodedImage(str(path), str(row["sha256"]), vector, how))
-        sample = next(iter(rows))
-        engine_vector = create_engine(settings).faces(load_image(sample).pixels)[0].embedding
-        seeded = next(r.embedding for r in results if Path(r.path) == sample)
-        assert np.abs(engine_vector - seeded).max() < 1e-5, "engine and ingredients disagree"
-        cache.put(spec.cache_key(), results)
-        print(f"seeded {len(results)} rows for align={align} mirror={mirror}")
+        for centred in (True, False):
+            spec = EncodeSpec(
+                settings=settings, fallbacks=("upsample", "cnn"), centred_crops=centred
+            )
+            _seed(cache, spec, rows, combine, settings)
     cache.close()
+
+
+def _seed(cache, spec, rows, combine, settings) -> None:  # type: ignore[no-untyped-def]
+    from rekog_desktop.core.engine import create_engine
+    from rekog_desktop.core.eval_encode import EncodedImage
+    from rekog_desktop.core.images import load_image
+
+    results = []
+    for path, row in rows.items():
+        box = row.get("box")
+        if box is not None:
+            top, right, bottom, left = box
+            if spec.centred_crops and not (left <= 125 <= right and top <= 125 <= bottom):
+                continue
+            chips, how = row["primary"], "detected"
+        elif "up2" in row:
+            chips, how = row["up2"], "upsample"
+        elif "cnn" in row:
+            chips, how = row["cnn"], "cnn"
+        else:
+            chips, how = None, "no_face"
+        vector = None if chips is None else combine(np.asarray(chips)).astype(np.float32)
+        results.append(EncodedImage(str(path), str(row["sha256"]), vector, how))
+    sample = next(iter(rows))
+    engine_vector = create_engine(settings).faces(load_image(sample).pixels)[0].embedding
+    seeded = next(r.embedding for r in results if Path(r.path) == sample)
+    assert np.abs(engine_vector - seeded).max() < 1e-5, "engine and ingredients disagree"
+    cache.put(spec.cache_key(), results)
+    print(f"seeded {len(results)} rows for {spec}")
 
 
 # -- jitter (a subset: 10 jitters cost 10 encodes) ----------------------------------------------

@@ -258,23 +258,36 @@ class SubjectTemplates:
 def subject_templates(
     store: GalleryStore, *, max_faces: int = MAX_STORE_FACES, seed: int = 0
 ) -> SubjectTemplates:
-    """Templates of every enrolled subject, plus the store's own impostor distances: a seeded
-    sample of at most `max_faces` enrolled faces against the other subjects' templates."""
+    """Templates of every enrolled subject of the store (see `templates_of`)."""
     rows = store.db.execute(
         "SELECT subject_id, embedding FROM faces WHERE subject_id IS NOT NULL ORDER BY id"
     ).fetchall()
     if not rows:
-        return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
-    labels = [int(r[0]) for r in rows]
+        return templates_of(np.zeros((0, 128)), [])
     vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    names, tmpl = templates(vectors, labels)
+    return templates_of(vectors, [int(r[0]) for r in rows], max_faces=max_faces, seed=seed)
+
+
+def templates_of(
+    vectors: npt.ArrayLike,
+    subject_ids: Sequence[int],
+    *,
+    max_faces: int = MAX_STORE_FACES,
+    seed: int = 0,
+) -> SubjectTemplates:
+    """Templates per subject id, plus the gallery's own impostor distances: a seeded sample of
+    at most `max_faces` enrolled faces against the other subjects' templates."""
+    v = np.asarray(vectors, dtype=np.float64).reshape(len(subject_ids), -1)
+    if not len(subject_ids):
+        return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
+    names, tmpl = templates(v, list(subject_ids))
     ids = np.asarray(names, dtype=np.int64)
-    pick = np.arange(len(rows))
-    if len(rows) > max_faces:
-        pick = np.sort(np.random.default_rng(seed).choice(len(rows), max_faces, replace=False))
-    d = unit_distances(unit_rows(vectors[pick]), tmpl)
-    other = np.asarray(labels)[pick][:, None] != ids[None, :]
-    return SubjectTemplates(ids, tmpl, len(rows), np.sort(d[other]))
+    pick = np.arange(len(v))
+    if len(v) > max_faces:
+        pick = np.sort(np.random.default_rng(seed).choice(len(v), max_faces, replace=False))
+    d = unit_distances(unit_rows(v[pick]), tmpl)
+    other = np.asarray(subject_ids)[pick][:, None] != ids[None, :]
+    return SubjectTemplates(ids, tmpl, len(v), np.sort(d[other]))
 
 
 @dataclass(frozen=True)
