@@ -141,12 +141,15 @@ def unit_rows(vectors: npt.ArrayLike) -> npt.NDArray[np.float64]:
 def templates(
     vectors: npt.ArrayLike, labels: Sequence[Any]
 ) -> tuple[list[Any], npt.NDArray[np.float64]]:
-    """One unit-length template per label: the mean of its unit-length embeddings."""
-    u = unit_rows(vectors)
+    """One unit-length template per label: the mean of its unit-length embeddings (in row
+    blocks, so a store of a million faces never needs a float64 copy of all of them)."""
+    v = np.asarray(vectors)
     names = list(dict.fromkeys(labels))
-    index = {name: i for i, name in enumerate(names)}
-    sums = np.zeros((len(names), u.shape[1]))
-    np.add.at(sums, [index[label] for label in labels], u)
+    lookup = {name: i for i, name in enumerate(names)}
+    index = np.array([lookup[label] for label in labels], dtype=np.int64)
+    sums = np.zeros((len(names), v.shape[1] if v.ndim == 2 else 128))
+    for start in range(0, len(index), 65_536):
+        np.add.at(sums, index[start : start + 65_536], unit_rows(v[start : start + 65_536]))
     return names, unit_rows(sums)
 
 
@@ -206,10 +209,42 @@ def fit_gallery_exponent(
     return float((x @ y) / (x @ x))
 
 
-def shipped_table() -> CalibrationTable:
-    """The table shipped with the app (rekog_desktop/resources/calibration.json)."""
+def pairwise_distances(
+    vectors: npt.ArrayLike, labels: Sequence[Any]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Every photo-to-photo distance among labelled raw embeddings (dlib's own scale), split
+    into impostor (different labels) and genuine (same label) comparisons."""
+    v = np.asarray(vectors, dtype=np.float64)
+    names = np.asarray(labels)
+    norms = (v * v).sum(1)
+    impostor: list[npt.NDArray[np.float64]] = []
+    genuine: list[npt.NDArray[np.float64]] = []
+    for start in range(0, len(v), 512):  # row blocks keep memory flat for big sets
+        block = v[start : start + 512]
+        d = np.sqrt(np.maximum(norms[start : start + 512, None] - 2.0 * block @ v.T + norms, 0.0))
+        upper = np.arange(len(v))[None, :] > np.arange(start, start + len(block))[:, None]
+        same = names[start : start + 512, None] == names[None, :]
+        impostor.append(d[upper & ~same])
+        genuine.append(d[upper & same])
+    return np.concatenate(impostor), np.concatenate(genuine)
+
+
+def _shipped_json() -> dict[str, Any]:
     text = resources.files("rekog_desktop").joinpath("resources", CALIBRATION_FILE).read_text()
-    return CalibrationTable.from_json(json.loads(text))
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def shipped_table() -> CalibrationTable:
+    """The template-distance table shipped with the app (resources/calibration.json)."""
+    return CalibrationTable.from_json(_shipped_json())
+
+
+def shipped_face_table() -> CalibrationTable | None:
+    """The photo-to-photo (raw distance) table in the same file, for the investigative
+    tolerance; None in a file without one."""
+    face = _shipped_json().get("face_table")
+    return CalibrationTable.from_json(face) if face else None
 
 
 def load_table(path: str | Path | None = None) -> CalibrationTable:
@@ -258,14 +293,16 @@ class SubjectTemplates:
 def subject_templates(
     store: GalleryStore, *, max_faces: int = MAX_STORE_FACES, seed: int = 0
 ) -> SubjectTemplates:
-    """Templates of every enrolled subject of the store (see `templates_of`)."""
-    rows = store.db.execute(
-        "SELECT subject_id, embedding FROM faces WHERE subject_id IS NOT NULL ORDER BY id"
-    ).fetchall()
-    if not rows:
-        return templates_of(np.zeros((0, 128)), [])
-    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    return templates_of(vectors, [int(r[0]) for r in rows], max_faces=max_faces, seed=seed)
+    """Templates of every enrolled subject of the store (see `templates_of`), from the store's
+    cached embedding matrix plus one query of face -> subject ids."""
+    matrix = store.embedding_matrix()
+    subject_of = dict(
+        store.db.execute("SELECT id, subject_id FROM faces WHERE subject_id IS NOT NULL")
+    )
+    keep = [i for i, face_id in enumerate(matrix.face_ids) if int(face_id) in subject_of]
+    labels = [int(subject_of[int(matrix.face_ids[i])]) for i in keep]
+    vectors = matrix.vectors if len(keep) == len(matrix.face_ids) else matrix.vectors[keep]
+    return templates_of(vectors, labels, max_faces=max_faces, seed=seed)
 
 
 def templates_of(
@@ -277,7 +314,7 @@ def templates_of(
 ) -> SubjectTemplates:
     """Templates per subject id, plus the gallery's own impostor distances: a seeded sample of
     at most `max_faces` enrolled faces against the other subjects' templates."""
-    v = np.asarray(vectors, dtype=np.float64).reshape(len(subject_ids), -1)
+    v = np.asarray(vectors).reshape(len(subject_ids), -1)
     if not len(subject_ids):
         return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
     names, tmpl = templates(v, list(subject_ids))
@@ -296,10 +333,30 @@ class Calibrator:
 
     table: CalibrationTable
     subjects: SubjectTemplates
+    #: Raw photo-to-photo distances (dlib's scale), for the investigative tolerance.
+    face_table: CalibrationTable | None = None
 
     @property
     def enrolled_subjects(self) -> int:
         return int(self.subjects.subject_ids.size)
+
+    def tolerance_fpir(self, tolerance: float) -> float | None:
+        """Chance that a never-enrolled person has at least one enrolled face within
+        `tolerance` (raw face distance, the investigative mark); None without a face table."""
+        if self.face_table is None:
+            return None
+        return gallery_fpir(
+            self.face_table.fmr(tolerance), self.subjects.faces, self.face_table.gallery_exponent
+        )
+
+    def never_enrolled_match(self, preset: Preset, tolerance: float) -> float | None:
+        """The probe line's number: the chance that someone never enrolled would match anyone
+        in this gallery under `preset` (strict threshold, or the investigative tolerance)."""
+        if self.enrolled_subjects == 0:
+            return 0.0
+        if preset == "strict":
+            return self.fpir(self.strict_threshold())
+        return self.tolerance_fpir(tolerance)
 
     @property
     def store_weight(self) -> float:
@@ -366,7 +423,11 @@ def calibrator_for_store(store: GalleryStore, table: CalibrationTable | None = N
         hit = _cache.get(key)
     if hit is not None and hit[0] == generation:
         return hit[1]
-    calibrator = Calibrator(table=table or shipped_table(), subjects=subject_templates(store))
+    calibrator = Calibrator(
+        table=table or shipped_table(),
+        subjects=subject_templates(store),
+        face_table=shipped_face_table() if table is None else None,
+    )
     with _cache_lock:
         _cache[key] = (generation, calibrator)
     return calibrator
