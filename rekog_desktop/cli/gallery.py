@@ -7,17 +7,23 @@ from pathlib import Path
 
 import click
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
 from rekog_desktop.core.cases import open_case, record_search
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import collect_items, import_photos
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, ProbeSearch, search_loaded
+from rekog_desktop.core.search import (
+    DEFAULT_TOLERANCE,
+    DEFAULT_TOP_K,
+    FaceSearch,
+    ProbeSearch,
+    search_loaded,
+)
 from rekog_desktop.core.users import resolve_reviewer
 
 from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
 from .context import CliContext
-from .output import echo_candidates
 from .progress import progress_bar
 
 
@@ -92,6 +98,14 @@ def import_cmd(
     show_default=True,
     help="Distance at or below which a candidate counts as within tolerance.",
 )
+@click.option(
+    "--preset",
+    type=click.Choice(PRESETS),
+    default=DEFAULT_PRESET,
+    show_default=True,
+    help="investigative: ranked leads, starred within --tolerance; strict: starred only where "
+    "the calibrated chance of a never-enrolled person matching anyone is at most 1%.",
+)
 @click.option("--case", "case_number", help="The open case this search belongs to (required).")
 @click.option("--reviewer", help="App user running the search (default: the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
@@ -101,6 +115,7 @@ def search_cmd(
     images: tuple[Path, ...],
     top_k: int,
     tolerance: float,
+    preset: Preset,
     case_number: str | None,
     reviewer: str | None,
     as_json: bool,
@@ -119,7 +134,9 @@ def search_cmd(
         for image in images:
             try:
                 loaded = load_image(image)
-                result = search_loaded(store, engine, loaded, top_k=top_k, tolerance=tolerance)
+                result = search_loaded(
+                    store, engine, loaded, top_k=top_k, tolerance=tolerance, preset=preset
+                )
             except UnreadableImage as exc:
                 failures += 1
                 if as_json:
@@ -137,6 +154,8 @@ def search_cmd(
                     tolerance=tolerance,
                     actor=actor,
                     probe_pixels=loaded.pixels,
+                    preset=preset,
+                    est_fmr=[c.est_fmr for c in result.faces[index].candidates],  # type: ignore[misc]
                 )
                 for index in range(len(result.faces))
             ]
@@ -160,8 +179,41 @@ def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
         click.echo(f"  face {index} at {face.face.box.as_list()}  (search {search_id})")
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
-        echo_candidates(face)
+        _echo_calibrated(face)
     click.echo("  Investigative lead only, not an identification.")
+
+
+def _echo_calibrated(face: FaceSearch) -> None:
+    """The preset, the chance a stranger would match, then the candidates with est. FMR."""
+    chance = face.never_enrolled_match
+    odds = "unknown" if chance is None else f"{chance:.1%}"
+    if face.preset == "strict":
+        click.echo(
+            f"    strict preset: starred when the subject's template distance is at most "
+            f"{face.strict_threshold:.3f}; estimated chance that someone never enrolled "
+            f"matches anyone among {face.gallery_subjects} subjects: {odds}"
+        )
+        count = face.within_tolerance
+        click.echo(f"    {count} candidate(s)" if count else "    no candidate", nl=False)
+        click.echo(" within the strict threshold")
+    else:
+        click.echo(
+            f"    investigative preset: ranked leads; estimated chance that someone never "
+            f"enrolled has a face within {face.tolerance} among {face.gallery_subjects} "
+            f"subjects: {odds}"
+        )
+        if face.within_tolerance == 0:
+            click.echo(f"    no candidate within tolerance {face.tolerance}")
+        else:
+            click.echo(
+                f"    {face.within_tolerance} candidate(s) within tolerance {face.tolerance}"
+            )
+    for cand in face.candidates:
+        mark = "*" if cand.within_tolerance else " "
+        fmr = "" if cand.est_fmr is None else f"  est. FMR {cand.est_fmr:.1e}"
+        click.echo(
+            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}{fmr}"
+        )
 
 
 @cli.command("subjects")

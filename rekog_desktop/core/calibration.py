@@ -314,9 +314,9 @@ def templates_of(
 ) -> SubjectTemplates:
     """Templates per subject id, plus the gallery's own impostor distances: a seeded sample of
     at most `max_faces` enrolled faces against the other subjects' templates."""
-    v = np.asarray(vectors).reshape(len(subject_ids), -1)
-    if not len(subject_ids):
+    if not len(subject_ids):  # an empty gallery: nothing to match, nothing to estimate
         return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
+    v = np.asarray(vectors).reshape(len(subject_ids), -1)
     names, tmpl = templates(v, list(subject_ids))
     ids = np.asarray(names, dtype=np.int64)
     pick = np.arange(len(v))

@@ -2,7 +2,9 @@
 
 `distance` is lower-is-closer and keeps dlib's meaning: at 0.6 dlib reports 99.38% accuracy on
 LFW pairs. A list is always returned (an investigator reviews candidates); how many lie within
-the tolerance is said separately, so an empty match is never dressed up as a hit.
+the tolerance is said separately, so an empty match is never dressed up as a hit. Each candidate
+also carries its estimated false-match rate, and the "strict" preset stars candidates by the
+calibrated threshold instead of the tolerance (calibration.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .calibration import DEFAULT_PRESET, Calibrator, Preset, calibrator_for_store
 from .engine import FaceEngine
 from .images import LoadedImage, load_image
 from .store import EmbeddingMatrix, GalleryStore
@@ -36,6 +39,12 @@ class Candidate:
     box: FaceBox
     distance: float
     within_tolerance: bool
+    #: Estimated false-match rate of one comparison of this probe with this candidate's
+    #: subject (calibration.py); None when no calibration applies.
+    est_fmr: float | None = None
+    #: The calibrated score behind est_fmr: distance of the unit-length probe to the subject's
+    #: template (mean of their enrolled faces), 0-2.
+    template_distance: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -46,6 +55,10 @@ class Candidate:
             "box": self.box.as_list(),
             "distance": round(self.distance, 4),
             "within_tolerance": self.within_tolerance,
+            "est_fmr": None if self.est_fmr is None else float(f"{self.est_fmr:.3g}"),
+            "template_distance": (
+                None if self.template_distance is None else round(self.template_distance, 4)
+            ),
         }
 
 
@@ -56,16 +69,31 @@ class FaceSearch:
     face: Face
     candidates: tuple[Candidate, ...]
     tolerance: float
+    #: "investigative": a ranked list of leads, starred at `tolerance` (face distance);
+    #: "strict": starred only when the subject's template distance <= `strict_threshold`.
+    preset: str = DEFAULT_PRESET
+    strict_threshold: float | None = None
+    #: Estimated chance that someone never enrolled would match anyone in this gallery under
+    #: the preset (calibration.py); None when no calibration applies.
+    never_enrolled_match: float | None = None
+    gallery_subjects: int = 0
 
     @property
     def within_tolerance(self) -> int:
         return sum(1 for c in self.candidates if c.within_tolerance)
 
     def as_dict(self) -> dict[str, object]:
+        chance = self.never_enrolled_match
         return {
             "box": self.face.box.as_list(),
             "quality": self.face.quality.as_dict(),
             "within_tolerance": self.within_tolerance,
+            "preset": self.preset,
+            "strict_threshold": (
+                None if self.strict_threshold is None else round(self.strict_threshold, 4)
+            ),
+            "never_enrolled_match_chance": None if chance is None else round(chance, 4),
+            "gallery_subjects": self.gallery_subjects,
             "candidates": [c.as_dict() for c in self.candidates],
         }
 
@@ -115,12 +143,23 @@ def search_face(
     *,
     top_k: int = DEFAULT_TOP_K,
     tolerance: float = DEFAULT_TOLERANCE,
+    preset: Preset = DEFAULT_PRESET,
+    calibrator: Calibrator | None = None,
 ) -> FaceSearch:
+    """Rank faces by distance; each candidate gets its subject's calibrated estimates, and is
+    within tolerance by the preset's rule (see FaceSearch)."""
     hits = nearest(store.embedding_matrix(), face.embedding, top_k)
     stored = store.faces(face_id for face_id, _ in hits)
+    calibrator = calibrator or calibrator_for_store(store)
+    scores = calibrator.scores(face.embedding)
+    strict = calibrator.strict_threshold() if preset == "strict" else None
     candidates = []
     for rank, (face_id, distance) in enumerate(hits, start=1):
         info = stored[face_id]
+        score = scores.get(info.subject_id) if info.subject_id is not None else None
+        within = distance <= tolerance
+        if strict is not None:
+            within = score is not None and score <= strict
         candidates.append(
             Candidate(
                 rank=rank,
@@ -131,10 +170,20 @@ def search_face(
                 photo_path=info.photo_path,
                 box=info.box,
                 distance=distance,
-                within_tolerance=distance <= tolerance,
+                within_tolerance=within,
+                est_fmr=None if score is None else calibrator.fmr(score),
+                template_distance=score,
             )
         )
-    return FaceSearch(face=face, candidates=tuple(candidates), tolerance=tolerance)
+    return FaceSearch(
+        face=face,
+        candidates=tuple(candidates),
+        tolerance=tolerance,
+        preset=preset,
+        strict_threshold=strict,
+        never_enrolled_match=calibrator.never_enrolled_match(preset, tolerance),
+        gallery_subjects=calibrator.enrolled_subjects,
+    )
 
 
 def search_image(
@@ -144,9 +193,12 @@ def search_image(
     *,
     top_k: int = DEFAULT_TOP_K,
     tolerance: float = DEFAULT_TOLERANCE,
+    preset: Preset = DEFAULT_PRESET,
 ) -> ProbeSearch:
     """Find every face in a probe image and search each; raises UnreadableImage."""
-    return search_loaded(store, engine, load_image(path), top_k=top_k, tolerance=tolerance)
+    return search_loaded(
+        store, engine, load_image(path), top_k=top_k, tolerance=tolerance, preset=preset
+    )
 
 
 def search_loaded(
@@ -156,13 +208,20 @@ def search_loaded(
     *,
     top_k: int = DEFAULT_TOP_K,
     tolerance: float = DEFAULT_TOLERANCE,
+    preset: Preset = DEFAULT_PRESET,
 ) -> ProbeSearch:
     """Search an already decoded probe (the caller keeps the pixels, e.g. for face crops)."""
     faces = engine.faces(image.pixels)
+    calibrator = calibrator_for_store(store)
     return ProbeSearch(
         path=str(Path(image.path).resolve()),
         sha256=image.sha256,
         width=image.width,
         height=image.height,
-        faces=tuple(search_face(store, face, top_k=top_k, tolerance=tolerance) for face in faces),
+        faces=tuple(
+            search_face(
+                store, face, top_k=top_k, tolerance=tolerance, preset=preset, calibrator=calibrator
+            )
+            for face in faces
+        ),
     )

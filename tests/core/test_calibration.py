@@ -9,7 +9,7 @@ import pytest
 
 from rekog_desktop.core import calibration as cal
 from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.search import search_image
+from rekog_desktop.core.search import FaceSearch, search_image
 from rekog_desktop.core.store import GalleryStore
 from tests.conftest import run_import
 
@@ -116,32 +116,90 @@ def lfw_split(data_dir: Path) -> dict[str, list[Path]]:
     }
 
 
-def test_strict_preset_rejects_strangers_and_keeps_enrolled(
-    lfw_split: dict[str, list[Path]], tmp_path: Path
-) -> None:
-    with GalleryStore(tmp_path / "lfw.sqlite") as store:
+@pytest.fixture(scope="module")
+def lfw_store(lfw_split: dict[str, list[Path]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lfw") / "lfw.sqlite"
+    with GalleryStore(path) as store:
         summary = run_import(store, lfw_split["gallery"], subject_from_folder=True)
-        assert summary.imported == 50
+    assert summary.imported == 50
+    return path
+
+
+def test_strict_preset_rejects_strangers_and_keeps_enrolled(
+    lfw_split: dict[str, list[Path]], lfw_store: Path
+) -> None:
+    engine = create_engine()
+    with GalleryStore(lfw_store) as store:
         calibrator = cal.calibrator_for_store(store)
         assert calibrator.enrolled_subjects == 25
         threshold = calibrator.threshold_for("strict")
-        assert threshold is not None
-        assert calibrator.fpir(threshold) <= cal.STRICT_FPIR + 1e-9
-        engine = create_engine()
-        names = {s.id: s.name for s in store.subjects()}
+        assert threshold is not None and calibrator.fpir(threshold) <= cal.STRICT_FPIR + 1e-9
 
-        def best(path: Path) -> tuple[str, float]:
-            faces = search_image(store, engine, path, top_k=1).faces
+        def first_face(path: Path) -> FaceSearch:
+            faces = search_image(store, engine, path, top_k=3, preset="strict").faces
             assert faces, f"no face in {path}"
-            scores = calibrator.scores(faces[0].face.embedding)
-            subject_id = min(scores, key=lambda k: scores[k])
-            return names[subject_id], scores[subject_id]
+            return faces[0]
 
-        kept = [best(p) for p in lfw_split["mated"]]
-        strangers = sum(best(p)[1] <= threshold for p in lfw_split["never"])
+        kept = [first_face(p) for p in lfw_split["mated"]]
+        strangers = [first_face(p) for p in lfw_split["never"]]
     hits = sum(
-        name == p.parent.name and d <= threshold
-        for (name, d), p in zip(kept, lfw_split["mated"], strict=True)
+        f.candidates[0].within_tolerance and f.candidates[0].subject == p.parent.name
+        for f, p in zip(kept, lfw_split["mated"], strict=True)
     )
+    matched = sum(f.within_tolerance > 0 for f in strangers)
     assert hits >= 20, f"strict kept only {hits}/25 enrolled people (threshold {threshold:.3f})"
-    assert strangers <= 2, f"{strangers}/25 never-enrolled people matched at {threshold:.3f}"
+    assert matched <= 2, f"{matched}/25 never-enrolled people matched at {threshold:.3f}"
+    face = kept[0]
+    assert face.preset == "strict" and face.strict_threshold == pytest.approx(threshold)
+    assert face.never_enrolled_match is not None and face.never_enrolled_match <= 0.0101
+    for cand in face.candidates:  # a subject's decision follows its template distance
+        assert cand.est_fmr is not None and cand.template_distance is not None
+        assert cand.within_tolerance == (cand.template_distance <= threshold)
+
+
+def test_investigative_preset_keeps_the_tolerance_and_warns_about_strangers(
+    lfw_split: dict[str, list[Path]], lfw_store: Path
+) -> None:
+    with GalleryStore(lfw_store) as store:
+        result = search_image(store, create_engine(), lfw_split["never"][0], top_k=5)
+    face = result.faces[0]
+    assert face.preset == "investigative" and face.strict_threshold is None
+    assert all(c.within_tolerance == (c.distance <= 0.6) for c in face.candidates)
+    assert face.never_enrolled_match is not None and 0.01 < face.never_enrolled_match < 1.0
+    payload = face.as_dict()
+    assert payload["preset"] == "investigative" and "never_enrolled_match_chance" in payload
+    assert all("est_fmr" in c for c in payload["candidates"])  # type: ignore[attr-defined]
+
+
+def test_search_cli_preset_strict(
+    lfw_split: dict[str, list[Path]], lfw_store: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    rekog = Path(sys.executable).with_name("rekog")
+    db = tmp_path / "copy.sqlite"
+    shutil.copy(lfw_store, db)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(rekog), "--db", str(db), *args], capture_output=True, text=True, timeout=600
+        )
+
+    opened = run(
+        "case", "new", "--number", "S-1", "--title", "t", "--purpose", "p", "--legal-basis", "b"
+    )
+    assert opened.returncode == 0, opened.stderr
+    probes = [str(lfw_split["mated"][0]), str(lfw_split["never"][0])]
+    result = run("search", *probes, "--preset", "strict", "--case", "S-1", "--json")
+    assert result.returncode == 0, result.stderr
+    mated, stranger = (json.loads(line)["faces"][0] for line in result.stdout.splitlines())
+    assert mated["preset"] == "strict" and mated["within_tolerance"] >= 1
+    assert mated["candidates"][0]["est_fmr"] < 1e-3
+    assert stranger["within_tolerance"] == 0
+    assert stranger["never_enrolled_match_chance"] <= 0.0101
+    text = run("search", probes[1], "--preset", "strict", "--case", "S-1")
+    assert "strict preset" in text.stdout and "est. FMR" in text.stdout
+    assert "never enrolled" in text.stdout and "not an identification" in text.stdout
