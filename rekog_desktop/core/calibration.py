@@ -42,8 +42,8 @@ MIN_STORE_IMPOSTORS = 1_000
 #: Weight of the shipped table, in comparisons, when blending it with the store's distances:
 #: a store with this many impostor comparisons counts half.
 TABLE_PRIOR_COMPARISONS = 50_000
-#: At most this many enrolled faces are sampled to measure the store's impostor distances.
-MAX_STORE_FACES = 2_000
+#: At most this many (face, other subject) comparisons measure the store's impostor distances.
+MAX_STORE_IMPOSTORS = 400_000
 
 CALIBRATION_FILE = "calibration.json"
 
@@ -138,18 +138,30 @@ def unit_rows(vectors: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return out
 
 
+def _label_index(labels: Sequence[Any]) -> tuple[list[Any], npt.NDArray[np.int64]]:
+    """Distinct labels (sorted) and each label's position among them."""
+    if len(labels) == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    distinct, index = np.unique(np.asarray(labels), return_inverse=True)
+    return distinct.tolist(), index.astype(np.int64).reshape(-1)
+
+
 def templates(
     vectors: npt.ArrayLike, labels: Sequence[Any]
 ) -> tuple[list[Any], npt.NDArray[np.float64]]:
-    """One unit-length template per label: the mean of its unit-length embeddings (in row
-    blocks, so a store of a million faces never needs a float64 copy of all of them)."""
+    """One unit-length template per label: the mean of its unit-length embeddings (float32
+    row blocks and one sorted reduction, so a million faces take about a second)."""
     v = np.asarray(vectors)
-    names = list(dict.fromkeys(labels))
-    lookup = {name: i for i, name in enumerate(names)}
-    index = np.array([lookup[label] for label in labels], dtype=np.int64)
-    sums = np.zeros((len(names), v.shape[1] if v.ndim == 2 else 128))
-    for start in range(0, len(index), 65_536):
-        np.add.at(sums, index[start : start + 65_536], unit_rows(v[start : start + 65_536]))
+    names, index = _label_index(labels)
+    dim = v.shape[1] if v.ndim == 2 else 128
+    if index.size == 0:
+        return names, np.zeros((0, dim))
+    unit = np.empty((index.size, dim), dtype=np.float32)
+    for start in range(0, index.size, 65_536):
+        unit[start : start + 65_536] = unit_rows(v[start : start + 65_536])
+    order = np.argsort(index, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(index[order]) != 0])
+    sums = np.add.reduceat(unit[order], starts, axis=0, dtype=np.float64)
     return names, unit_rows(sums)
 
 
@@ -168,8 +180,7 @@ def template_score_distances(
     other photos (leave one out, people with 2+ photos)."""
     u = unit_rows(vectors)
     names, tmpl = templates(u, labels)
-    lookup = {name: i for i, name in enumerate(names)}
-    index = np.array([lookup[label] for label in labels], dtype=np.int64)
+    _, index = _label_index(labels)
     impostor: list[npt.NDArray[np.float64]] = []
     for start in range(0, len(u), 512):
         d = unit_distances(u[start : start + 512], tmpl)
@@ -290,41 +301,61 @@ class SubjectTemplates:
         return {int(s): float(x) for s, x in zip(self.subject_ids, d, strict=True)}
 
 
-def subject_templates(
-    store: GalleryStore, *, max_faces: int = MAX_STORE_FACES, seed: int = 0
-) -> SubjectTemplates:
+def subject_templates(store: GalleryStore, *, seed: int = 0) -> SubjectTemplates:
     """Templates of every enrolled subject of the store (see `templates_of`), from the store's
     cached embedding matrix plus one query of face -> subject ids."""
     matrix = store.embedding_matrix()
-    subject_of = dict(
-        store.db.execute("SELECT id, subject_id FROM faces WHERE subject_id IS NOT NULL")
-    )
-    keep = [i for i, face_id in enumerate(matrix.face_ids) if int(face_id) in subject_of]
-    labels = [int(subject_of[int(matrix.face_ids[i])]) for i in keep]
-    vectors = matrix.vectors if len(keep) == len(matrix.face_ids) else matrix.vectors[keep]
-    return templates_of(vectors, labels, max_faces=max_faces, seed=seed)
+    rows = np.asarray(
+        store.db.execute(
+            "SELECT id, subject_id FROM faces WHERE subject_id IS NOT NULL ORDER BY id"
+        ).fetchall(),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    # Rows of the matrix whose face is (still) enrolled, and their subjects; both are by id.
+    where = np.searchsorted(rows[:, 0], matrix.face_ids)
+    where = np.minimum(where, max(len(rows) - 1, 0))
+    keep = (rows[where, 0] == matrix.face_ids) if len(rows) else np.zeros(0, dtype=bool)
+    return templates_of(matrix.vectors[keep], rows[where[keep], 1].tolist(), seed=seed)
 
 
 def templates_of(
     vectors: npt.ArrayLike,
     subject_ids: Sequence[int],
     *,
-    max_faces: int = MAX_STORE_FACES,
     seed: int = 0,
 ) -> SubjectTemplates:
-    """Templates per subject id, plus the gallery's own impostor distances: a seeded sample of
-    at most `max_faces` enrolled faces against the other subjects' templates."""
+    """Templates per subject id, plus the gallery's own impostor distances: enrolled faces
+    against the other subjects' templates (see `_impostor_sample`)."""
     if not len(subject_ids):  # an empty gallery: nothing to match, nothing to estimate
         return SubjectTemplates(np.zeros(0, np.int64), np.zeros((0, 128)), 0, np.zeros(0))
     v = np.asarray(vectors).reshape(len(subject_ids), -1)
     names, tmpl = templates(v, list(subject_ids))
     ids = np.asarray(names, dtype=np.int64)
-    pick = np.arange(len(v))
-    if len(v) > max_faces:
-        pick = np.sort(np.random.default_rng(seed).choice(len(v), max_faces, replace=False))
-    d = unit_distances(unit_rows(v[pick]), tmpl)
-    other = np.asarray(subject_ids)[pick][:, None] != ids[None, :]
-    return SubjectTemplates(ids, tmpl, len(v), np.sort(d[other]))
+    return SubjectTemplates(ids, tmpl, len(v), _impostor_sample(v, subject_ids, ids, tmpl, seed))
+
+
+def _impostor_sample(
+    vectors: npt.NDArray[Any],
+    subject_ids: Sequence[int],
+    ids: npt.NDArray[np.int64],
+    tmpl: npt.NDArray[np.float64],
+    seed: int,
+) -> npt.NDArray[np.float64]:
+    """Sorted distances of enrolled faces to other subjects' templates: all of them in a small
+    gallery, a seeded sample of MAX_STORE_IMPOSTORS pairs in a big one."""
+    order = np.argsort(ids)
+    own = order[np.searchsorted(ids[order], np.asarray(subject_ids))]
+    if len(vectors) * len(ids) <= MAX_STORE_IMPOSTORS:
+        d = unit_distances(unit_rows(vectors), tmpl)
+        other = own[:, None] != np.arange(len(ids))[None, :]
+        return np.sort(d[other])
+    rng = np.random.default_rng(seed)
+    faces = rng.integers(0, len(vectors), MAX_STORE_IMPOSTORS)
+    subjects = rng.integers(0, len(ids), MAX_STORE_IMPOSTORS)
+    keep = subjects != own[faces]
+    u = unit_rows(vectors[faces[keep]])
+    d = np.sqrt(np.maximum(2.0 - 2.0 * (u * tmpl[subjects[keep]]).sum(1), 0.0))
+    return np.sort(d)
 
 
 @dataclass(frozen=True)
