@@ -35,7 +35,7 @@ from pathlib import Path
 
 from _common import VENV_BIN, data_root, drain, stopwatch, table
 
-from rekog_desktop.core.engine import EngineSettings, create_engine
+from rekog_desktop.core.engine import ENROL_SETTINGS, EngineSettings, create_engine
 from rekog_desktop.core.importer import analyse_item, collect_items, import_photos
 from rekog_desktop.core.store import GalleryStore
 
@@ -228,8 +228,14 @@ def main() -> None:
         dest="variants",
         action="append",
         default=[],
-        metavar="MAX_SIDE:UPSAMPLE",
+        metavar="MAX_SIDE:UPSAMPLE[:UPSAMPLE_MAX_SIDE]",
         help="also time ours with these settings in the same round (repeatable)",
+    )
+    parser.add_argument(
+        "--upsample-max-side",
+        type=int,
+        default=ENROL_SETTINGS.upsample_max_side,
+        help="upsample only detection images up to this side (0: always)",
     )
     parser.add_argument("--rounds", type=int, default=1, help="repeat everything N times")
     parser.add_argument("--skip-cli", action="store_true", help="time ours only")
@@ -237,13 +243,24 @@ def main() -> None:
     parser.add_argument("--profile-rows", type=int, default=12)
     args = parser.parse_args()
 
-    base = EngineSettings(
-        detector=args.detector, detect_max_side=args.detect_max_side, upsample=args.upsample
+    base = replace(
+        ENROL_SETTINGS,
+        detector=args.detector,
+        detect_max_side=args.detect_max_side,
+        upsample=args.upsample,
+        upsample_max_side=args.upsample_max_side,
     )
     variants = [base]
     for text in args.variants:
-        side, up = text.split(":")
-        variants.append(replace(base, detect_max_side=int(side), upsample=int(up)))
+        side, up, *up_max = text.split(":")
+        variants.append(
+            replace(
+                base,
+                detect_max_side=int(side),
+                upsample=int(up),
+                upsample_max_side=int(up_max[0]) if up_max else 0,
+            )
+        )
     photos = choose_photos(data_root(), args.lfw, args.seed, args.special)
     known = sum(p.folder == "known" for p in photos)
     print(
@@ -262,7 +279,10 @@ def main() -> None:
             lay_out(root, photos)
             results = []
             for settings in variants:
-                sub = root / f"{settings.detect_max_side}-{settings.upsample}"
+                sub = (
+                    root
+                    / f"{settings.detect_max_side}-{settings.upsample}-{settings.upsample_max_side}"
+                )
                 sub.mkdir()
                 (sub / "known").symlink_to(root / "known")
                 (sub / "unknown").symlink_to(root / "unknown")
@@ -281,7 +301,10 @@ def main() -> None:
                     ]
                 )
             for settings, our_s, ours in results:
-                name = f"ours max_side={settings.detect_max_side} upsample={settings.upsample}"
+                name = (
+                    f"ours max_side={settings.detect_max_side} upsample={settings.upsample}"
+                    f" up_max={settings.upsample_max_side}"
+                )
                 row: list[object] = [round_no, name, f"{our_s:.1f}", _rate(photos, our_s)]
                 if args.skip_cli:
                     row += ["", "", _faces(ours)]
