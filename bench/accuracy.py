@@ -1,7 +1,8 @@
 """Accuracy levers on LFW-style pairs: encode every image once, then compare variants offline.
 
-    uv run python bench/accuracy.py encode  [--root DIR] [--workers 2]   # ~10 min on 2 cores
+    uv run python bench/accuracy.py encode  [--root DIR] [--workers 2]   # 38 min on 2 shared cores
     uv run python bench/accuracy.py report  [--root DIR]                 # seconds, from the cache
+    uv run python bench/accuracy.py identify | strict | speed | jitter | seed-cache
 
 `encode` stores, per image (keyed by file SHA-256), the embeddings of the 5-point and the
 68-point aligned face chip and of their mirror images, for the HOG face nearest the centre and,
@@ -541,10 +542,48 @@ def strict_holdout(root: Path, combine: str = "5pt") -> None:
         )
 
 
+# -- ingest cost of the engine variants ------------------------------------------------------
+
+
+def speed(root: Path, rounds: int = 3) -> None:
+    """Photos/s of engine.faces per variant in one process, rounds interleaved so a busy
+    machine hurts every variant alike; ratios against the default in the same run."""
+    from rekog_desktop.core.engine import EngineSettings, create_engine
+    from rekog_desktop.core.images import load_image
+
+    faces_dir = root.parent / "faces"
+    sets = {
+        "lfw 250px crops": sorted(root.glob("C*/*.jpg"))[:20],
+        "faces/ photos": sorted(
+            p for p in faces_dir.glob("*/*") if not p.parent.name.startswith("_")
+        )[:20],
+    }
+    engines = {
+        "default": create_engine(),
+        "align68": create_engine(EngineSettings(align_landmarks=68)),
+        "mirror": create_engine(EngineSettings(mirror=True)),
+        "align68+mirror": create_engine(EngineSettings(align_landmarks=68, mirror=True)),
+    }
+    for label, paths in sets.items():
+        images = [load_image(p).pixels for p in paths]
+        best = dict.fromkeys(engines, 0.0)
+        for _ in range(rounds):
+            for name, engine in engines.items():
+                start = time.perf_counter()
+                for pixels in images:
+                    engine.faces(pixels)
+                best[name] = max(best[name], len(images) / (time.perf_counter() - start))
+        print(
+            f"{label}: "
+            + "  ".join(f"{k} {v:.2f}/s ({v / best['default']:.2f}x)" for k, v in best.items())
+        )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "command", choices=["encode", "report", "identify", "jitter", "seed-cache", "strict"]
+        "command",
+        choices=["encode", "report", "identify", "jitter", "seed-cache", "strict", "speed"],
     )
     parser.add_argument("--every", type=int, default=5, help="jitter: every n-th pair")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT)
@@ -556,6 +595,8 @@ if __name__ == "__main__":
         from rekog_desktop.cli.evaluate import default_cache_dir
 
         seed_cache(args.root, default_cache_dir())
+    elif args.command == "speed":
+        speed(args.root)
     elif args.command == "strict":
         for combine in ("5pt", "5pt+flip", "68pt", "68pt+flip"):
             strict_holdout(args.root, combine)
