@@ -5,16 +5,24 @@ it yields is sent to the GUI thread as `progressed`, its return value as `succee
 exception as `failed` with a message meant for a person. Cancelling stops pulling and closes the
 generator, so the core's own clean-up runs (the importer keeps the photos it finished).
 Plain functions run through `call()`, wrapped as a generator that yields nothing.
+
+The pool is a Python ThreadPoolExecutor, not a QThreadPool: PySide gives a QThreadPool thread a
+fresh Python thread state for every QRunnable.run(), while dlib's pybind11 bindings cache the
+first one per OS thread; the second dlib call on a reused pool thread then waits for the GIL it
+already holds and the app freezes (reproduced: 40 HOG detections as QRunnables on one pool
+thread deadlock within a few runs; the same on a ThreadPoolExecutor never do). Signals emitted
+from these threads are queued to the GUI thread like any cross-thread signal.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from rekog_desktop.core.errors import RekogError
 
@@ -92,12 +100,10 @@ class Job(QObject):
         return self._cancel.is_set()
 
 
-class _GeneratorRunnable(QRunnable):
+class _GeneratorRunnable:
     """Pulls one job's generator on a pool thread."""
 
     def __init__(self, job: Job, factory: JobFactory) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self._job = job
         self._factory = factory
 
@@ -149,9 +155,12 @@ class WorkerPool(QObject):
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(max_threads)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_threads, thread_name_prefix="rekog-job"
+        )
+        self._futures: set[concurrent.futures.Future[None]] = set()
         self._jobs: list[Job] = []
+        self._closed = False
 
     def start(self, label: str, factory: JobFactory) -> Job:
         """Run `factory()`'s generator on the pool; connect to the returned job's signals
@@ -161,7 +170,11 @@ class WorkerPool(QObject):
         job = Job(label)
         self._jobs.append(job)
         job.ended.connect(lambda: self._forget(job))
-        self._pool.start(_GeneratorRunnable(job, factory))
+        if self._closed:  # the window is closing: the job never runs and never reports
+            return job
+        future = self._pool.submit(_GeneratorRunnable(job, factory).run)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
         self.jobs_changed.emit()
         return job
 
@@ -186,13 +199,23 @@ class WorkerPool(QObject):
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until every pool thread is idle, then deliver their last queued signals
         (tests, shutdown); True if every job finished in time."""
-        done = self._pool.waitForDone(timeout_ms)
+        _finished, pending = concurrent.futures.wait(list(self._futures), timeout_ms / 1000)
+        done = not pending
         for _ in range(100):
             if not self._jobs:
                 break
             QCoreApplication.processEvents()
         return done and not self._jobs
 
+    @property
+    def busy_threads(self) -> int:
+        """Jobs whose generator is still being pulled on a pool thread."""
+        return sum(1 for f in list(self._futures) if not f.done())
+
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel every job, wait for the threads, and accept no more work."""
+        self._closed = True
         self.cancel_all()
-        return self.wait(timeout_ms)
+        done = self.wait(timeout_ms)
+        self._pool.shutdown(wait=done, cancel_futures=True)
+        return done

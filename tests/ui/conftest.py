@@ -8,6 +8,7 @@ and a test fails if a job is still running.
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -94,3 +95,6 @@ def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:  
     for window in windows:
         assert window.pool.shutdown(60_000), "a worker job was still running after 60 s"
         assert not window.pool.jobs
+        assert window.pool.busy_threads == 0
+    leftover = [t.name for t in threading.enumerate() if t.name.startswith("rekog-job")]
+    assert not leftover, f"worker threads still alive: {leftover}"
