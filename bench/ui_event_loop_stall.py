@@ -90,9 +90,13 @@ def _start_watchdog(meter: StallMeter) -> None:
             time.sleep(0.02)
             last = meter._last
             if meter.timer.isActive() and last and time.perf_counter() - last > 0.08:
-                frame = sys._current_frames().get(gui)
-                stack = "".join(traceback.format_stack(frame)[-6:]) if frame else "?"
-                print(f"-- GUI thread stalled {time.perf_counter() - last:.3f} s at:\n{stack}")
+                print(f"-- GUI thread stalled {time.perf_counter() - last:.3f} s; threads:")
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident():
+                        continue
+                    name = "GUI" if ident == gui else "worker"
+                    stack = "".join(traceback.format_stack(frame)[-4:])
+                    print(f"[{name}]\n{stack}")
                 time.sleep(0.1)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -114,6 +118,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from rekog_desktop.app import freeze_startup_objects
     from rekog_desktop.core.cases import create_case
     from rekog_desktop.core.store import GalleryStore
     from rekog_desktop.ui.jobs import ImportRequest
@@ -141,6 +146,7 @@ def main() -> int:
     window = MainWindow(settings, store_path=str(store))
     window.resize(1600, 1000)
     window.show()
+    freeze_startup_objects()  # as rekog_desktop.app.main does
     meter = StallMeter()
     if args.why:
         _start_watchdog(meter)

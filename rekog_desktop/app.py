@@ -29,6 +29,16 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (Qt wrappers, modules, models) out of the garbage
+    collector's reach: a full collection otherwise walks them all while holding the GIL, a
+    100-ms freeze of the window in the middle of an import (bench/ui_event_loop_stall.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the PyInstaller bundle's import workers start here
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -47,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = QSettings(ORGANISATION, APPLICATION)
     window = MainWindow(settings, store_path=args.db)
     window.show()
+    freeze_startup_objects()
     for path in args.files:
         QTimer.singleShot(0, lambda p=path: window.open_probe(p))
     code = app.exec()

@@ -7,7 +7,7 @@ Nothing here touches a widget; QImage is built here because it is safe off the G
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,18 +219,20 @@ def search_probe(
     tolerance: float,
     case_number: str | None = None,
     actor: str = "",
+    analyse: Callable[[RGBImage], list[Face]] | None = None,
 ) -> Generator[ProbeLoaded | ProbeFacesFound, None, SearchOutcome]:
     """Decode the probe, show it, find and measure its faces, then rank each face against the
     gallery (the ranking is a matrix product, cheap next to detection). With a case, the
-    largest face's search is recorded in it. Raises UnreadableImage for a file that is not a
-    usable image, CaseError for a closed or unknown case."""
+    largest face's search is recorded in it. `analyse` finds the faces (the app passes its
+    FaceProcess; default: the engine in this thread). Raises UnreadableImage for a file that
+    is not a usable image, CaseError for a closed or unknown case."""
     with GalleryStore(store_path) as store:
         if case_number is not None:
             open_case(store, case_number)  # refuse before any work
         loaded = load_image(path)
         yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
         engine = create_engine()
-        faces = tuple(engine.faces(loaded.pixels))
+        faces = tuple((analyse or engine.faces)(loaded.pixels))
         yield ProbeFacesFound(faces)
         probe = ProbeSearch(
             path=str(Path(path).resolve()),
@@ -321,17 +323,3 @@ def _details(store: GalleryStore, searches: tuple[FaceSearch, ...]) -> dict[int,
 def load_photo(path: str | Path) -> DisplayImage:
     """A gallery photo for the review view (decoded and shrunk on the worker)."""
     return load_display_image(path)
-
-
-def warm_up_engine() -> str:
-    """Load the face models once in the background so the first search starts at once;
-    returns a description of the engine for the About dialog."""
-    import numpy as np
-
-    from rekog_desktop.core.types import FaceBox
-
-    engine = create_engine()
-    blank = np.zeros((64, 64, 3), dtype=np.uint8)
-    engine.analyse(blank, [FaceBox(top=8, right=56, bottom=56, left=8)])
-    info = engine.info
-    return f"{info.name}, {info.version}; models from face_recognition_models"

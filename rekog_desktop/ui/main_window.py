@@ -34,6 +34,7 @@ from .case_controller import CaseController
 from .case_jobs import AuditSnapshot
 from .cases.audit_model import AuditEventModel
 from .cases.audit_view import AuditPage
+from .face_process import FaceProcess
 from .gallery.photo_model import PhotoTileModel
 from .gallery.subject_model import SubjectListModel
 from .gallery.view import GalleryView
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         qsettings: QSettings,
         *,
         store_path: str | None = None,
+        face_process: FaceProcess | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -68,6 +70,10 @@ class MainWindow(QMainWindow):
         self.engine_description = "dlib ResNet face model (loading…)"
 
         self.pool = WorkerPool(self)
+        # Probe analysis runs in a helper process (see face_process.py); a caller may share one
+        # between windows (the tests do), and then closes it itself.
+        self._owns_face_process = face_process is None
+        self.face_process = face_process or FaceProcess()
         self.subjects = SubjectListModel(self)
         self.photos = PhotoTileModel(self)
         self.probe = ProbeModel(self)
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
             self.candidates,
             self.review,
             self,
+            analyse=self.face_process.faces,
         )
         self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
         self.reason_dialog: ReasonDialog | None = None
@@ -105,7 +112,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_layout()
         self._open_store_checked(self.settings.store_path)
-        self.pool.call("Loading the face models", jobs.warm_up_engine).succeeded.connect(
+        self.pool.call("Loading the face models", self.face_process.warm_up).succeeded.connect(
             self._on_engine_ready
         )
 
@@ -432,6 +439,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.pool.shutdown(60_000)
+        if self._owns_face_process:
+            self.face_process.close()
         super().closeEvent(event)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.cases import Decision
+from rekog_desktop.core.types import Face, RGBImage
 
 from . import case_jobs, jobs
 from .candidates.model import CandidateTableModel, DecisionMark
@@ -72,8 +73,11 @@ class SearchController(QObject):
         candidates: CandidateTableModel,
         review: ReviewModel,
         parent: QObject | None = None,
+        *,
+        analyse: Callable[[RGBImage], list[Face]] | None = None,
     ) -> None:
         super().__init__(parent)
+        self.analyse = analyse
         self.pool = pool
         self.store_path = store_path
         self.context = context
@@ -112,6 +116,7 @@ class SearchController(QObject):
                 tolerance=tolerance,
                 case_number=case_number,
                 actor=actor,
+                analyse=self.analyse,
             ),
         )
         job.progressed.connect(lambda step: self._on_probe_step(job, step))

@@ -7,6 +7,7 @@ and a test fails if a job is still running.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 
@@ -22,6 +23,7 @@ from ui_helpers import CASE_NUMBER, copy_store
 
 from rekog_desktop.core.cases import create_case
 from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.ui.face_process import FaceProcess
 from rekog_desktop.ui.main_window import MainWindow
 from rekog_desktop.ui.theme import apply_theme
 
@@ -64,8 +66,19 @@ def empty_store(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def face_process() -> Iterator[FaceProcess]:
+    """One probe-analysis process for the whole session (spawning it costs a second or two)."""
+    process = FaceProcess()
+    yield process
+    process.close()
+    assert not multiprocessing.active_children(), "a helper process outlived the session"
+
+
 @pytest.fixture
-def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:  # type: ignore[no-untyped-def]
+def make_window(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, face_process: FaceProcess
+) -> Iterator[Callable[..., MainWindow]]:
     """Factory: a shown MainWindow over `store` whose first jobs (store, gallery, reviewer,
     case) have finished; `case` preselects an open case (as remembered settings would)."""
     windows: list[MainWindow] = []
@@ -76,7 +89,7 @@ def make_window(qtbot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:  
         )
         if case:
             settings.setValue("review/case", case)
-        window = MainWindow(settings, store_path=str(store))
+        window = MainWindow(settings, store_path=str(store), face_process=face_process)
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()

@@ -1,0 +1,98 @@
+"""FaceProcess: probe face detection and embedding in one long-lived helper process.
+
+dlib's face encoder holds Python's GIL for about 75 ms per face even when called from a worker
+thread, and the GUI thread needs the GIL for every Python callback (painting delegates, slots),
+so in-process analysis froze the window for 250 ms per search (bench/ui_event_loop_stall.py).
+A separate process has its own GIL: the worker thread only waits on a pipe. The process is
+spawned once (models load there, in the background at start-up) and reused for every probe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from rekog_desktop.core.engine import EngineSettings, FaceEngine, create_engine
+from rekog_desktop.core.errors import EngineUnavailable
+from rekog_desktop.core.types import Face, FaceBox, RGBImage
+
+_engine: FaceEngine | None = None
+
+
+def _init(settings: EngineSettings) -> None:
+    global _engine
+    _engine = create_engine(settings)
+
+
+def _child_engine() -> FaceEngine:
+    return _engine or create_engine()
+
+
+def _faces(pixels: RGBImage) -> list[Face]:
+    return _child_engine().faces(pixels)
+
+
+def _warm_up() -> str:
+    """Load every model now; describe the engine for the About dialog."""
+    import numpy as np
+
+    engine = _child_engine()
+    blank = np.zeros((64, 64, 3), dtype=np.uint8)
+    engine.analyse(blank, [FaceBox(top=8, right=56, bottom=56, left=8)])
+    info = engine.info
+    return f"{info.name}, {info.version}; models from face_recognition_models"
+
+
+class FaceProcess:
+    """Thread-safe: any worker thread may call faces(); calls queue in the one process."""
+
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        self._settings = settings or EngineSettings()
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._closed:
+                raise EngineUnavailable("the face analysis process was shut down")
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init,
+                    initargs=(self._settings,),
+                )
+            return self._pool
+
+    def _run(self, function: object, *args: object) -> object:
+        """Submit to the process; if it died (killed, out of memory), start a new one once."""
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return pool.submit(function, *args).result()  # type: ignore[arg-type]
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+                if attempt == 2:
+                    raise EngineUnavailable(
+                        "the face analysis process stopped twice; restart the app"
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def faces(self, pixels: RGBImage) -> list[Face]:
+        """Every face in the picture, largest first (as FaceEngine.faces)."""
+        return self._run(_faces, pixels)  # type: ignore[return-value]
+
+    def warm_up(self) -> str:
+        return self._run(_warm_up)  # type: ignore[return-value]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
