@@ -96,6 +96,7 @@ def load_photo_tiles(
             photos = [p for p in store.photos() if p.subject_id is None]
         else:
             photos = store.photos(subject_id=subject_id)
+        photos.sort(key=lambda p: (Path(p.path).name, p.id))
         faces = {p.id: tuple(store.faces_of_photo(p.id)) for p in photos}
     for photo in photos:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -96,6 +96,10 @@ class MainWindow(QMainWindow):
         )
         self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
         self.reason_dialog: ReasonDialog | None = None
+        # Writes come in bursts (a view per candidate moved over): verify once they settle.
+        self._audit_timer = QTimer(self)
+        self._audit_timer.setSingleShot(True)
+        self._audit_timer.setInterval(400)
 
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
@@ -234,7 +238,11 @@ class MainWindow(QMainWindow):
         self.search.reason_requested.connect(self._ask_reason)
         self.search.message.connect(self._show_message)
         self.search.failed.connect(self._show_error)
-        self.search.decided.connect(lambda _d: self._refresh_audit_if_shown())
+        self.search.decided.connect(lambda _d: self._audit_timer.start())
+        self.search.recorded.connect(lambda _r: self._audit_timer.start())
+        self.gallery.gallery_changed.connect(self._audit_timer.start)
+        self.cases.case_changed.connect(lambda _c: self._audit_timer.start())
+        self._audit_timer.timeout.connect(self._refresh_audit)
         # cases, reviewer, audit
         self.audit_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(2))
         self.case_action.triggered.connect(lambda: self.cases.choose_case())
@@ -244,7 +252,7 @@ class MainWindow(QMainWindow):
         self.cases.reviewer_changed.connect(self._on_reviewer_changed)
         self.cases.message.connect(self._show_message)
         self.cases.audit_loaded.connect(self._on_audit_loaded)
-        self.cases.exported.connect(lambda _r: self._refresh_audit_if_shown())
+        self.cases.exported.connect(lambda _r: self._audit_timer.start())
         self.audit_page.refresh_requested.connect(self.cases.refresh_audit)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_audit_if_shown())
         # jobs
@@ -363,7 +371,11 @@ class MainWindow(QMainWindow):
 
     def _refresh_audit_if_shown(self) -> None:
         if self.tabs.currentWidget() is self.audit_page:
-            self.cases.refresh_audit(*self.audit_page.filters())
+            self._refresh_audit()
+
+    def _refresh_audit(self) -> None:
+        """Re-read the trail and re-verify the chain (status bar and audit page)."""
+        self.cases.refresh_audit(*self.audit_page.filters())
 
     def _on_audit_loaded(self, snapshot: AuditSnapshot) -> None:
         self.audit_page.show_snapshot(snapshot)

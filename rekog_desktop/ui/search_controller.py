@@ -152,6 +152,8 @@ class SearchController(QObject):
     def _on_probe_failed(self, job: Job, text: str) -> None:
         if job is not self._search_job:
             return
+        if self.probe.path and text.startswith(self.probe.path):
+            text = f"Cannot use {self.probe.name}" + text[len(self.probe.path) :]
         self.probe.set_error(text)
         self.message.emit(text)
 

@@ -51,7 +51,7 @@ class SearchPage(QWidget):
         self.left.setMinimumWidth(400)
         self.review_panel.setMinimumWidth(520)
         self.main.setSizes([470, 1000])
-        self.left.setSizes([480, 520])
+        self.left.setSizes([380, 620])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 
@@ -21,7 +22,7 @@ class Panel(QFrame):
         self.setObjectName("panel")
         self.title = QLabel(title)
         self.title.setObjectName("panelTitle")
-        self.subtitle = QLabel("")
+        self.subtitle = ElidedLabel("")
         self.subtitle.setObjectName("panelSubtitle")
         self.header = QHBoxLayout()
         self.header.setSpacing(8)
@@ -33,7 +34,7 @@ class Panel(QFrame):
         self.body.addLayout(self.header)
 
     def set_subtitle(self, text: str) -> None:
-        self.subtitle.setText(text)
+        self.subtitle.set_full_text(text)
 
 
 class MessageBar(QLabel):
@@ -64,3 +65,37 @@ class MessageBar(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.hide()
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with an ellipsis instead of growing or clipping;
+    the full text is in the tooltip."""
+
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
+        super().__init__(parent)
+        self._mode = mode
+        self._full = ""
+        self.setMinimumWidth(40)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(10, self.width() - 2)
+        self.setText(self.fontMetrics().elidedText(self._full, self._mode, width))

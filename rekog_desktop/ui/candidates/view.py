@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QWidget,
 )
 
-from rekog_desktop.ui.widgets import MessageBar, Panel
+from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
 
 from .model import DECISION, DISTANCE, FACE, QUALITY, RANK, SUBJECT, THUMB_SIDE, CandidateTableModel
 
@@ -53,11 +54,15 @@ class CandidatePanel(Panel):
             "Distance at or below which a candidate counts as within tolerance (0.60 is dlib's "
             "operating point on LFW; lower is stricter)"
         )
+        self.top_k.setFixedWidth(88)
+        self.tolerance.setFixedWidth(128)
+        self.counts = ElidedLabel("")
+        self.counts.setObjectName("muted")
         controls = QHBoxLayout()
         controls.setSpacing(8)
+        controls.addWidget(self.counts, 1)
         controls.addWidget(self.top_k)
         controls.addWidget(self.tolerance)
-        controls.addStretch(1)
         self.no_match = MessageBar()
         self.table = QTableView()
         self.table.setModel(model)
@@ -79,14 +84,12 @@ class CandidatePanel(Panel):
         self.empty = QLabel("Drop a probe photo to see candidates.")
         self.empty.setObjectName("hint")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.keys = QLabel("A accept · R reject · I inconclusive · ↑ ↓ move")
-        self.keys.setObjectName("hint")
+        self.lead.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.body.addWidget(self.lead)
         self.body.addLayout(controls)
         self.body.addWidget(self.no_match)
         self.body.addWidget(self.table, 1)
-        self.body.addWidget(self.empty)
-        self.body.addWidget(self.keys)
+        self.body.addWidget(self.empty, 1)
         self._connect_signals()
         self._on_reset()
 
@@ -116,19 +119,22 @@ class CandidatePanel(Panel):
         self.table.setVisible(search is not None)
         self.empty.setVisible(search is None)
         if search is None:
-            self.set_subtitle("")
+            self.counts.set_full_text("")
             self.no_match.clear_message()
             return
         shown = len(search.candidates)
         within = search.within_tolerance
-        self.set_subtitle(f"{shown} shown · {within} within tolerance {search.tolerance:.2f}")
+        self.counts.set_full_text(f"{shown} shown · {within} within {search.tolerance:.2f}")
         if not has_rows:
             self.no_match.show_message("The gallery is empty: import photos first.", "info")
         elif within == 0:
             self.no_match.show_message(
-                f"No candidate within tolerance {search.tolerance:.2f}. The nearest faces are "
-                "listed for completeness; none of them is a match.",
+                f"No candidate within tolerance {search.tolerance:.2f}: none of these is a match.",
                 "info",
+            )
+            self.no_match.setToolTip(
+                "The nearest gallery faces are listed for completeness and disclosure; every "
+                "one of them is further than the tolerance from the probe."
             )
         else:
             self.no_match.clear_message()

@@ -248,6 +248,7 @@ class ProbePanel(Panel):
         self.faces_label = QLabel("")
         self.faces_label.setObjectName("muted")
         self.faces_label.setWordWrap(True)
+        self.faces_label.hide()
         self.quality = _QualityCard()
         self.quality.hide()
         self.message = MessageBar()
@@ -271,17 +272,17 @@ class ProbePanel(Panel):
         self.set_subtitle(self.model.name)
         if state == "empty":
             self.stack.setCurrentWidget(self.hint)
-            self.faces_label.setText("")
+            self._say("")
             self.message.clear_message()
         elif state == "loading":
             self.stack.setCurrentWidget(self.canvas)
-            self.faces_label.setText("Reading the picture…")
+            self._say("Reading the picture…")
             self.message.clear_message()
         elif state == "detecting":
-            self.faces_label.setText("Looking for faces…")
+            self._say("Looking for faces…")
         elif state == "error":
             self.stack.setCurrentWidget(self.hint if self.model.display is None else self.canvas)
-            self.faces_label.setText("")
+            self._say("")
             self.quality.hide()
             self.message.show_message(self.model.error, "warning")
         elif state == "ready":
@@ -334,10 +335,15 @@ class ProbePanel(Panel):
             self.message.show_message("Probe quality is adequate for a comparison.", "good")
         self._describe_faces()
 
+    def _say(self, text: str) -> None:
+        """The one-line status under the picture, hidden when there is nothing to say."""
+        self.faces_label.setText(text)
+        self.faces_label.setVisible(bool(text))
+
     def _describe_faces(self) -> None:
         count = len(self.model.faces)
         if count == 0:
-            self.faces_label.setText("")
+            self._say("")
             self.quality.hide()
             self.message.show_message(
                 "No face found in this picture. Try a sharper or closer shot, or crop it around "
@@ -345,9 +351,9 @@ class ProbePanel(Panel):
                 "warning",
             )
         elif count == 1:
-            self.faces_label.setText("1 face found and searched.")
+            self._say("")
         else:
-            self.faces_label.setText(
+            self._say(
                 f"{count} faces found; face {self.model.selected + 1} is searched. "
                 "Click another outline to search that face."
             )

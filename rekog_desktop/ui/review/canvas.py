@@ -25,7 +25,7 @@ FACE_UNITS = 100.0
 #: How much room around the face "fit" shows, in face-box widths on each side.
 FIT_MARGIN = 0.6
 
-_CLOSED_GROUPS = {"left_eye", "right_eye", "top_lip", "bottom_lip"}
+_CLOSED_GROUPS = {"left_eye", "right_eye"}
 
 
 def eye_distance(landmarks: dict[str, list[Point]], box: FaceBox) -> float:
@@ -99,7 +99,10 @@ class ReviewCanvas(ImageCanvas):
         self._clear_landmarks()
         pen = QPen(QColor(theme.LANDMARK), 1.5)
         pen.setCosmetic(True)
-        for name, points in landmarks.items():
+        for name, group in landmarks.items():
+            points = list(group)
+            if name == "bottom_lip" and landmarks.get("top_lip"):
+                points.append(landmarks["top_lip"][0])  # close the outer lip line
             if len(points) < 2:
                 continue
             path = QPainterPath(to_scene(*points[0]))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from rekog_desktop.ui import theme
 from rekog_desktop.ui.candidates.model import VERDICT_WORDS
-from rekog_desktop.ui.widgets import MessageBar, Panel
+from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
 
 from .canvas import ReviewCanvas
 from .model import ReviewModel
@@ -37,11 +37,10 @@ class ReviewPanel(Panel):
         self.model = model
         self.probe_canvas = ReviewCanvas()
         self.candidate_canvas = ReviewCanvas()
-        self.probe_caption = QLabel("Probe")
-        self.candidate_caption = QLabel("Candidate")
+        self.probe_caption = ElidedLabel("Probe")
+        self.candidate_caption = ElidedLabel("Candidate")
         for caption in (self.probe_caption, self.candidate_caption):
             caption.setObjectName("muted")
-            caption.setMinimumWidth(40)
 
         self.zoom_in = self._tool("zoom-in", "Zoom in (both sides)")
         self.zoom_out = self._tool("zoom-out", "Zoom out (both sides)")
@@ -64,8 +63,8 @@ class ReviewPanel(Panel):
             sides.addLayout(column, 1)
 
         self.scale_note = QLabel(
-            "Both faces are shown at the same size (eye distance matched); zoom and pan move "
-            "both. Wheel zooms, drag pans."
+            "Same face size on both sides (eye distance matched); wheel zooms and drag pans "
+            "both. Keys: A accept · R reject · I inconclusive · ↑ ↓ next candidate"
         )
         self.scale_note.setObjectName("hint")
         self.scale_note.setWordWrap(True)
@@ -128,10 +127,10 @@ class ReviewPanel(Panel):
         display, face = self.model.probe_display, self.model.probe_face
         if display is None or face is None:
             self.probe_canvas.clear("No probe face yet")
-            self.probe_caption.setText("Probe")
+            self.probe_caption.set_full_text("Probe")
         else:
             self.probe_canvas.show_face(display, face.box, face.landmarks)
-            self.probe_caption.setText(
+            self.probe_caption.set_full_text(
                 f"Probe · face {self.model.probe_number} · {Path(display.path).name}"
             )
         self._on_landmarks(self.landmarks.isChecked())
@@ -143,17 +142,15 @@ class ReviewPanel(Panel):
             button.setEnabled(candidate is not None)
         if candidate is None:
             self.candidate_canvas.clear("Select a candidate to compare")
-            self.candidate_caption.setText("Candidate")
-            self.candidate_caption.setToolTip("")
+            self.candidate_caption.set_full_text("Candidate")
             self.set_subtitle("")
             self._rescene()
             return
         where = "within" if candidate.within_tolerance else "beyond"
-        self.candidate_caption.setText(
+        self.candidate_caption.set_full_text(
             f"Candidate {candidate.rank} · {candidate.subject} · distance "
-            f"{candidate.distance:.3f} ({where} tolerance)"
+            f"{candidate.distance:.3f} ({where} tolerance) · {Path(candidate.photo_path).name}"
         )
-        self.candidate_caption.setToolTip(candidate.photo_path)
         self.set_subtitle(f"rank {candidate.rank}: {candidate.subject}")
         if self.model.display is None:
             self.candidate_canvas.clear(self.model.error or "Loading the gallery photo…")
