@@ -8,6 +8,7 @@ Signals:
     reviewer_changed(object): the signed-in User.
     audit_loaded(object): an AuditSnapshot for the audit page.
     exported(object): an ExportResult.
+    changed(): a note, closing or verification was written (the audit view refreshes).
     message(str): a one-line status message.
 """
 
@@ -16,15 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from rekog_desktop.core.audit import os_user
-from rekog_desktop.core.cases import Case
+from rekog_desktop.core.cases import BlindPair, Case
 from rekog_desktop.core.users import User
 
 from . import case_jobs
 from .cases.case_dialog import CaseDialog
 from .cases.reviewer_dialog import ReviewerDialog
+from .qt_images import load_display_image
+from .review.verify_dialog import VerifyDialog
 from .workers import Job, WorkerPool
 
 
@@ -33,6 +36,7 @@ class CaseController(QObject):
     reviewer_changed = Signal(object)
     audit_loaded = Signal(object)
     exported = Signal(object)
+    changed = Signal()
     message = Signal(str)
 
     def __init__(self, pool: WorkerPool, store_path: Callable[[], str], window: QWidget) -> None:
@@ -44,6 +48,7 @@ class CaseController(QObject):
         self.user: User | None = None
         self.case_dialog: CaseDialog | None = None
         self.reviewer_dialog: ReviewerDialog | None = None
+        self.verify_dialog: VerifyDialog | None = None
         self._after_case: list[Callable[[], object]] = []
 
     @property
@@ -154,6 +159,102 @@ class CaseController(QObject):
             job = self.pool.call("Signing in", lambda: case_jobs.sign_in(path, name, password))
         job.succeeded.connect(self._set_user)
         job.succeeded.connect(lambda user: self.message.emit(f"Reviewing as {user.name}"))
+        job.failed.connect(self._error)
+
+    # -- notes, closing, peer verification ------------------------------------------------
+
+    def ask_note(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case is the note for?")
+            return
+        number = self.case.number
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(f"Note for case {number}")
+        dialog.setLabelText("The note is timestamped, signed and cannot be edited later.")
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        dialog.textValueSelected.connect(lambda text: self.add_note(number, text))
+        dialog.open()
+
+    def add_note(self, number: str, text: str) -> Job | None:
+        if not text.strip():
+            return None
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call(
+            "Adding a note", lambda: case_jobs.note(path, number, text, author=actor)
+        )
+        job.succeeded.connect(lambda _r: self.message.emit(f"Note added to case {number}"))
+        job.succeeded.connect(lambda _r: self.changed.emit())
+        job.failed.connect(self._error)
+        return job
+
+    def ask_close(self) -> None:
+        if self.case is None:
+            return
+        number = self.case.number
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close case",
+            f"Close case {number}? No more searches or decisions can be added to it; "
+            "it can still be exported and audited.",
+            parent=self.window,
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Close case")
+
+        def done(_result: int) -> None:
+            if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+                self.close_case(number)
+
+        box.finished.connect(done)
+        box.open()
+
+    def close_case(self, number: str) -> Job:
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call("Closing the case", lambda: case_jobs.close(path, number, actor=actor))
+        job.succeeded.connect(lambda _case: self.set_case(None))
+        job.succeeded.connect(lambda _case: self.message.emit(f"Case {number} closed"))
+        job.failed.connect(self._error)
+        return job
+
+    def start_verification(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case do you want to verify?")
+            return
+        path, number, reviewer = self.store_path(), self.case.number, self.actor
+        job = self.pool.call(
+            "Finding pairs to verify",
+            lambda: case_jobs.pending_pairs(path, number, reviewer=reviewer),
+        )
+        job.succeeded.connect(lambda pairs: self._show_verify(pairs, reviewer))
+        job.failed.connect(self._error)
+
+    def _show_verify(self, pairs: list[BlindPair], reviewer: str) -> None:
+        dialog = VerifyDialog(pairs, reviewer, self.window)
+        self.verify_dialog = dialog
+        dialog.photos_wanted.connect(lambda index: self._load_pair(dialog, index))
+        dialog.verdict_given.connect(
+            lambda decision_id, verdict, reason: self._verify(dialog, decision_id, verdict, reason)
+        )
+        dialog.open()
+        dialog.start()
+
+    def _load_pair(self, dialog: VerifyDialog, index: int) -> None:
+        pair = dialog.pairs[index]
+        job = self.pool.call(
+            "Loading the pair",
+            lambda: (load_display_image(pair.probe_path), load_display_image(pair.candidate_photo)),
+        )
+        job.succeeded.connect(lambda both: dialog.show_photos(index, both[0], both[1], ""))
+        job.failed.connect(lambda text: dialog.show_photos(index, None, None, text))
+
+    def _verify(self, dialog: VerifyDialog, decision_id: int, verdict: str, reason: str) -> None:
+        path, reviewer = self.store_path(), self.actor
+        job = self.pool.call(
+            "Saving the verification",
+            lambda: case_jobs.verify(path, decision_id, verdict, reason, reviewer=reviewer),
+        )
+        job.succeeded.connect(lambda _record: dialog.mark_done(decision_id, verdict))
+        job.succeeded.connect(lambda _record: self.changed.emit())
         job.failed.connect(self._error)
 
     # -- audit and export -----------------------------------------------------------------

@@ -8,16 +8,22 @@ from pathlib import Path
 
 from rekog_desktop.core import audit
 from rekog_desktop.core.cases import (
+    BlindPair,
     Case,
     Decision,
+    VerificationRecord,
+    add_note,
+    close_case,
     create_case,
     decisions_for_search,
     get_search,
     list_cases,
     open_case,
+    pending_verifications,
     record_decision,
     record_search,
     record_view,
+    verify_decision,
 )
 from rekog_desktop.core.report import ExportResult, export_case_pdf
 from rekog_desktop.core.search import ProbeSearch
@@ -190,3 +196,31 @@ def load_audit(
 def export_pdf(store_path: str | Path, case_number: str, path: str, *, actor: str) -> ExportResult:
     with GalleryStore(store_path) as store:
         return export_case_pdf(store, case_number, path, actor=actor)
+
+
+# -- notes, closing, peer verification ------------------------------------------------------
+
+
+def note(store_path: str | Path, case_number: str, text: str, *, author: str) -> None:
+    with GalleryStore(store_path) as store:
+        add_note(store, case_number, text, author=author)
+
+
+def close(store_path: str | Path, case_number: str, *, actor: str) -> Case:
+    with GalleryStore(store_path) as store:
+        return close_case(store, case_number, actor=actor)
+
+
+def pending_pairs(store_path: str | Path, case_number: str, *, reviewer: str) -> list[BlindPair]:
+    """Accepted pairs of the case this reviewer may verify (never their own)."""
+    with GalleryStore(store_path) as store:
+        return pending_verifications(store, case_number, reviewer=reviewer)
+
+
+def verify(
+    store_path: str | Path, decision_id: int, verdict: str, reason: str, *, reviewer: str
+) -> VerificationRecord:
+    with GalleryStore(store_path) as store:
+        return verify_decision(
+            store, decision_id=decision_id, verdict=verdict, reason=reason, reviewer=reviewer
+        )

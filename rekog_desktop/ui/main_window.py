@@ -143,6 +143,14 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("Export case PDF…", "pdf", "Ctrl+E")
         self.export_action.setToolTip("Write the case notes: searches, decisions, audit events")
         self.export_action.setEnabled(False)
+        self.note_action = self._action("Add a note…", "note", "Ctrl+N")
+        self.verify_action = self._action("Verify accepted pairs (blind)…", "verify")
+        self.verify_action.setToolTip(
+            "Peer verification: re-examine other reviewers' accepted pairs"
+        )
+        self.close_case_action = self._action("Close case…", "case")
+        for action in (self.note_action, self.verify_action, self.close_case_action):
+            action.setEnabled(False)
         self.reviewer_action = self._action("Reviewer", "user")
         self.reviewer_action.setToolTip("Who is reviewing: every view and decision is signed")
 
@@ -156,7 +164,10 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         case_menu = self.menuBar().addMenu("&Case")
         case_menu.addAction(self.case_action)
+        case_menu.addAction(self.note_action)
+        case_menu.addAction(self.verify_action)
         case_menu.addAction(self.export_action)
+        case_menu.addAction(self.close_case_action)
         case_menu.addSeparator()
         case_menu.addAction(self.reviewer_action)
         view = self.menuBar().addMenu("&View")
@@ -247,6 +258,10 @@ class MainWindow(QMainWindow):
         self.audit_tab_action.triggered.connect(lambda: self.tabs.setCurrentIndex(2))
         self.case_action.triggered.connect(lambda: self.cases.choose_case())
         self.export_action.triggered.connect(self.cases.ask_export)
+        self.note_action.triggered.connect(self.cases.ask_note)
+        self.verify_action.triggered.connect(self.cases.start_verification)
+        self.close_case_action.triggered.connect(self.cases.ask_close)
+        self.cases.changed.connect(self._audit_timer.start)
         self.reviewer_action.triggered.connect(self.cases.choose_reviewer)
         self.cases.case_changed.connect(self._on_case_changed)
         self.cases.reviewer_changed.connect(self._on_reviewer_changed)
@@ -347,7 +362,13 @@ class MainWindow(QMainWindow):
     # -- cases and audit --------------------------------------------------------------------
 
     def _on_case_changed(self, case: Case | None) -> None:
-        self.export_action.setEnabled(case is not None)
+        for action in (
+            self.export_action,
+            self.note_action,
+            self.verify_action,
+            self.close_case_action,
+        ):
+            action.setEnabled(case is not None)
         self.case_badge.setProperty("empty", case is None)
         if case is None:
             self.case_badge.setText("No case")

@@ -34,7 +34,7 @@ DecisionRole = Qt.ItemDataRole.UserRole + 3
 
 COLUMNS = ("#", "Face", "Subject", "Distance", "Quality", "Decision")
 RANK, FACE, SUBJECT, DISTANCE, QUALITY, DECISION = range(len(COLUMNS))
-THUMB_SIDE = 44
+THUMB_SIDE = 38
 
 VERDICT_WORDS = {"accept": "Accepted", "reject": "Rejected", "inconclusive": "Inconclusive"}
 VERDICT_COLOURS = {
