@@ -59,11 +59,12 @@ class Shooter:
         self.app, self.window, self.out = app, window, out
         self.tag = f"{size[0]}x{size[1]}"
 
-    def shot(self, name: str, dialog: QWidget | None = None) -> None:
+    def shot(self, name: str, dialog: QWidget | None = None, *, fit: bool = True) -> None:
         settle(self.app)
         picture = self.window.grab()
         if dialog is not None and dialog.isVisible():
-            dialog.adjustSize()
+            if fit:
+                dialog.adjustSize()
             settle(self.app, 0.1)
             top = dialog.grab()
             painter = QPainter(picture)
@@ -207,8 +208,18 @@ def run(out: Path, size: tuple[int, int]) -> None:
 
     window.cases.choose_reviewer()
     wait(app, lambda: window.cases.reviewer_dialog is not None)
-    shoot.shot("16-reviewer-dialog", window.cases.reviewer_dialog)
-    window.cases.reviewer_dialog.reject()
+    reviewer_dialog = window.cases.reviewer_dialog
+    reviewer_dialog.new_name.setText("DS Kerr")
+    reviewer_dialog.new_role.setCurrentIndex(reviewer_dialog.new_role.findData("reviewer"))
+    shoot.shot("16-reviewer-dialog", reviewer_dialog)
+    reviewer_dialog._on_accept()
+    wait(app, lambda: window.cases.actor == "DS Kerr" and not window.pool.jobs)
+    window.verify_action.trigger()
+    wait(app, lambda: window.cases.verify_dialog is not None)
+    verify = window.cases.verify_dialog
+    wait(app, lambda: not verify.probe_canvas.image_rect.isEmpty())
+    shoot.shot("18-peer-verification", verify, fit=False)
+    verify.reject()
 
     window._on_about()
     about = [w for w in app.topLevelWidgets() if w.windowTitle() == "About rekog-desktop"][-1]

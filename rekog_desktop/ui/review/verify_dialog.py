@@ -41,6 +41,7 @@ class VerifyDialog(QDialog):
     def __init__(self, pairs: list[BlindPair], reviewer: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Peer verification")
+        self.setMinimumSize(820, 560)
         self.resize(1100, 720)
         self.pairs = pairs
         self.index = 0
