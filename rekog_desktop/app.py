@@ -11,6 +11,7 @@ import argparse
 import multiprocessing
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rekog_desktop import __version__
 
@@ -58,8 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(settings, store_path=args.db)
     window.show()
     freeze_startup_objects()
-    for path in args.files:
-        QTimer.singleShot(0, lambda p=path: window.open_probe(p))
+    if args.files:
+        files = [str(Path(f).expanduser().resolve()) for f in args.files]
+        QTimer.singleShot(0, lambda: window.queue_probes(files))
     code = app.exec()
     return int(code)
 

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         )
         self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
         self.reason_dialog: ReasonDialog | None = None
+        self._probe_queue: list[str] = []
         # Writes come in bursts (a view per candidate moved over): verify once they settle.
         self._audit_timer = QTimer(self)
         self._audit_timer.setSingleShot(True)
@@ -240,6 +241,7 @@ class MainWindow(QMainWindow):
         probe_panel = self.search_page.probe_panel
         candidate_panel = self.search_page.candidate_panel
         probe_panel.probe_dropped.connect(self.open_probe)
+        probe_panel.next_button.clicked.connect(self._next_probe)
         probe_panel.face_clicked.connect(self.probe.select)
         self.probe.face_selected.connect(self.search.show_face)
         self.candidates.modelReset.connect(lambda: candidate_panel.select_row(0))
@@ -334,6 +336,16 @@ class MainWindow(QMainWindow):
         )
 
     # -- search ---------------------------------------------------------------------------
+
+    def queue_probes(self, paths: list[str]) -> None:
+        """Probes given on the command line: search the first, keep the rest one click away."""
+        self._probe_queue = list(paths)
+        self._next_probe()
+
+    def _next_probe(self) -> None:
+        if self._probe_queue:
+            self.open_probe(self._probe_queue.pop(0))
+        self.search_page.probe_panel.set_queue(len(self._probe_queue))
 
     def open_probe(self, path: str) -> None:
         """Search a picture; with no path, ask for one."""

@@ -155,3 +155,25 @@ def test_group_photo_outlines_every_face_and_searches_the_clicked_one(  # type: 
     with GalleryStore(store_copy) as store:
         searches = searches_for_case(store, CASE_NUMBER)
     assert [s.face_index for s in searches] == [0, 1]
+
+
+def test_command_line_probes_are_searched_one_after_the_other(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, held_out: dict[str, Path]
+) -> None:
+    from rekog_desktop.app import parse_args
+
+    args = parse_args(["--db", str(store_copy), str(held_out["rose_leslie"]), "second.jpg"])
+    assert args.db == str(store_copy) and len(args.files) == 2
+    window = make_window(store_copy)
+    window.queue_probes([str(held_out["rose_leslie"]), str(held_out["john_savage"])])
+    panel = window.search_page.probe_panel
+    assert panel.next_button.isVisible() and panel.next_button.text() == "Next probe (1)"
+    qtbot.waitUntil(lambda: window.probe.state == "ready", timeout=60_000)
+    assert window.candidates.index(0, 2).data() == "rose_leslie"
+    panel.next_button.click()
+    assert not panel.next_button.isVisible()
+    qtbot.waitUntil(
+        lambda: window.probe.state == "ready" and window.probe.name == held_out["john_savage"].name,
+        timeout=60_000,
+    )
+    assert window.candidates.index(0, 2).data() == "john_savage"

@@ -236,8 +236,12 @@ class ProbePanel(Panel):
         super().__init__("Probe", parent)
         self.model = model
         self.setAcceptDrops(True)
+        self.next_button = QPushButton("Next probe")
+        self.next_button.setToolTip("The next picture given on the command line")
+        self.next_button.hide()
         self.open_button = QPushButton(theme.icon("probe"), "Open…")
         self.open_button.setToolTip("Open a probe photo (Ctrl+O), or drop one here")
+        self.header.addWidget(self.next_button)
         self.header.addWidget(self.open_button)
         self.hint = _DropHint()
         self.canvas = ProbeCanvas(self.face_clicked.emit)
@@ -267,6 +271,11 @@ class ProbePanel(Panel):
         self.model.face_selected.connect(self._on_face_selected)
 
     # -- model -> view --------------------------------------------------------------------
+
+    def set_queue(self, waiting: int) -> None:
+        """How many more probes wait (given on the command line, like "Open with")."""
+        self.next_button.setText(f"Next probe ({waiting})")
+        self.next_button.setVisible(waiting > 0)
 
     def _on_state(self, state: str) -> None:
         self.set_subtitle(self.model.name)
