@@ -1,8 +1,8 @@
-"""`python -m rekog_desktop` starts the desktop app."""
+"""`python -m rekog_desktop` (and the PyInstaller bundle's entry point) starts the desktop app."""
 
 import sys
 
-from .app import main
+from rekog_desktop.app import main
 
 if __name__ == "__main__":
     sys.exit(main())
