@@ -177,3 +177,25 @@ def test_command_line_probes_are_searched_one_after_the_other(  # type: ignore[n
         timeout=60_000,
     )
     assert window.candidates.index(0, 2).data() == "john_savage"
+
+
+def test_a_rejected_face_is_marked_in_a_later_search_of_the_probe(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, held_out: dict[str, Path]
+) -> None:
+    window = make_window(store_copy)
+    _search(qtbot, window, held_out["barack_obama"])
+    table = window.search_page.candidate_panel.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    rejected_face = window.review.candidate.face_id
+    qtbot.keyClick(table, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
+    first = window.search.search_id()
+    # a new top-K ranks again and records a new search in the case
+    window.search_page.candidate_panel.search_settings_changed.emit(10, 0.6)
+    qtbot.waitUntil(lambda: window.search.search_id() not in (None, first), timeout=20_000)
+    qtbot.waitUntil(lambda: window.candidates.rowCount() == 10, timeout=10_000)
+    row = next(r for r in range(10) if window.candidates.candidate(r).face_id == rejected_face)
+    mark = window.candidates.decision(row + 1)
+    assert mark is not None and mark.verdict == "reject" and mark.earlier
+    assert window.candidates.index(row, 5).data() == "Rejected earlier"
