@@ -83,10 +83,9 @@ def make_window(  # type: ignore[no-untyped-def]
     case) have finished; `case` preselects an open case (as remembered settings would)."""
     windows: list[MainWindow] = []
 
-    def make(store: Path, *, case: str | None = CASE_NUMBER) -> MainWindow:
-        settings = QSettings(
-            str(tmp_path / f"settings{len(windows)}.ini"), QSettings.Format.IniFormat
-        )
+    def make(store: Path, *, case: str | None = CASE_NUMBER, settings_file: str = "") -> MainWindow:
+        name = settings_file or f"settings{len(windows)}.ini"
+        settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
         if case:
             settings.setValue("review/case", case)
         window = MainWindow(settings, store_path=str(store), face_process=face_process)

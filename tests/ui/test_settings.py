@@ -1,0 +1,25 @@
+"""Settings persist between sessions: store, top-K, tolerance, reviewer, case, layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_helpers import CASE_NUMBER
+
+
+def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(store_copy, settings_file="shared.ini")
+    panel = window.search_page.candidate_panel
+    panel.search_settings_changed.emit(35, 0.55)
+    window.search_page.main.setSizes([520, 900])
+    sizes = window.search_page.main.sizes()
+    window.close()
+
+    again = make_window(store_copy, case=None, settings_file="shared.ini")
+    assert (again.settings.top_k, again.settings.tolerance) == (35, 0.55)
+    panel = again.search_page.candidate_panel
+    assert panel.top_k.value() == 35
+    assert abs(panel.tolerance.value() - 0.55) < 1e-9
+    assert again.settings.store_path == str(store_copy.resolve())
+    assert again.cases.case_number == CASE_NUMBER  # remembered, still open
+    assert abs(again.search_page.main.sizes()[0] - sizes[0]) <= 2  # layout restored
