@@ -57,6 +57,7 @@ class GalleryController(QObject):
         self.window = window
         self.snapshot: jobs.GallerySnapshot | None = None
         self.import_job: Job | None = None
+        self._finished_summary: tuple[ImportSummary | None] | None = None
         self.progress_dialog: ImportProgressDialog | None = None
         self.options_dialog: ImportOptionsDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
@@ -158,7 +159,8 @@ class GalleryController(QObject):
             self.message.emit("Import cancelled; the photos finished before it are stored.")
         else:
             self.message.emit(f"Imported {summary.imported} photo(s), {summary.faces} face(s).")
-        self.import_finished.emit(summary)
+        # Announced from _on_import_ended, once the job is over and forgotten.
+        self._finished_summary = (summary,)
 
     def _on_import_failed(self, text: str) -> None:
         self._show_error("Import stopped", text)
@@ -171,6 +173,9 @@ class GalleryController(QObject):
         self.import_job = None
         self.gallery_changed.emit()
         self.refresh()
+        finished, self._finished_summary = self._finished_summary, None
+        if finished is not None:
+            self.import_finished.emit(finished[0])
 
     def cancel_import(self) -> None:
         if self.import_job is not None:
