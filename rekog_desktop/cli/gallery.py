@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
-from rekog_desktop.core.cases import open_case, record_search
+from rekog_desktop.core.cases import open_case, record_probe_without_face, record_search
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image
@@ -159,6 +159,14 @@ def search_cmd(
                 )
                 for index in range(len(result.faces))
             ]
+            if not result.faces:
+                record_probe_without_face(
+                    store,
+                    case=case,
+                    probe_path=result.path,
+                    probe_sha256=result.sha256,
+                    actor=actor,
+                )
             if as_json:
                 payload = result.as_dict()
                 for face, search_id in zip(payload["faces"], search_ids, strict=True):  # type: ignore[call-overload]

@@ -387,6 +387,33 @@ def record_face_search(
     return search_id
 
 
+def record_probe_without_face(
+    store: GalleryStore,
+    *,
+    case: Case,
+    probe_path: str,
+    probe_sha256: str,
+    actor: str,
+    kind: str = "image",
+) -> None:
+    """A probe in which no face was found is still a search the case must disclose."""
+    if not case.is_open:
+        raise CaseError(f"case {case.number} is closed: searches need an open case")
+    engine_name, engine_version = _engine_of()
+    audit.append_event(
+        store,
+        "probe_without_face",
+        {
+            "kind": kind,
+            "probe_path": probe_path,
+            "probe_sha256": probe_sha256,
+            "engine": f"{engine_name} ({engine_version})",
+        },
+        actor=actor,
+        case_number=case.number,
+    )
+
+
 def _engine_of() -> tuple[str, str]:
     from .engine import create_engine
 

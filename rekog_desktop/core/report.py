@@ -149,7 +149,7 @@ def export_case_pdf(
     _cover(pdf, store, case, searches, chain, actor)
     _search_sections(pdf, store, searches)
     _reviewed_pairs(pdf, store, searches)
-    _disclosure(pdf, searches)
+    _disclosure(pdf, store, case, searches)
     _notes(pdf, store, case)
     _audit_section(pdf, store, case, chain)
 
@@ -384,19 +384,28 @@ def _reviewed_pairs(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sear
         pdf.ln(3)
 
 
-def _disclosure(pdf: _CaseNotesPDF, searches: list[SearchRecord]) -> None:
+def _disclosure(
+    pdf: _CaseNotesPDF, store: GalleryStore, case: Case, searches: list[SearchRecord]
+) -> None:
     empty = [s for s in searches if s.no_match]
+    faceless = audit.list_events(store, case_number=case.number, event_type="probe_without_face")
     if pdf.get_y() > pdf.h - 60:
         pdf.add_page()
     pdf.heading("Searches with no candidate within tolerance (disclosure)", 14)
-    if not empty:
+    if not empty and not faceless:
         pdf.para("Every search in this case had at least one candidate within tolerance.", size=9)
         return
     pdf.para(
-        "These searches found nobody within tolerance. They are disclosed because a search "
-        "that found nothing is as relevant to the case as one that found a lead.",
+        "These searches found nobody within tolerance, or no face at all. They are disclosed "
+        "because a search that found nothing is as relevant to the case as one that found a lead.",
         size=9,
     )
+    for event in faceless:
+        pdf.para(
+            f"• Probe with no face found ({event.created_utc}, by {event.actor}): "
+            f"{event.data.get('probe_path')}, SHA-256 {str(event.data.get('probe_sha256'))[:16]}…",
+            size=9,
+        )
     for s in empty:
         nearest = s.candidates[0] if s.candidates else None
         tail = f"; nearest was {nearest.subject} at {nearest.distance:.3f}" if nearest else ""
@@ -476,6 +485,8 @@ def _event_summary(event: audit.AuditEvent) -> str:
         return f"decision {data.get('decision_id')}: {data.get('verdict')} {data.get('reason')}"
     if kind == "export":
         return f"{data.get('format')} {data.get('path')} sha256 {str(data.get('sha256'))[:16]}…"
+    if kind == "probe_without_face":
+        return f"no face found in {data.get('probe_path')}"
     if kind == "note_added":
         return str(data.get("text", ""))[:120]
     text = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))

@@ -385,10 +385,22 @@ class GalleryStore:
         ).fetchone()
         return bytes(row[0]) if row and row[0] is not None else None
 
-    def assign_face(self, face_id: int, subject_id: int | None) -> None:
-        """Enrol an unassigned face (e.g. one face of a group photo) as a subject, or unassign."""
+    def assign_face(self, face_id: int, subject_id: int | None, *, actor: str = "") -> None:
+        """Enrol an unassigned face (e.g. one face of a group photo) as a subject, or unassign
+        it (audited)."""
+        from .audit import append_event, os_user
+
         with self.transaction():
             self.db.execute("UPDATE faces SET subject_id = ? WHERE id = ?", [subject_id, face_id])
+            row = self.db.execute(
+                """SELECT s.name, p.sha256 FROM faces f JOIN photos p ON p.id = f.photo_id
+                LEFT JOIN subjects s ON s.id = f.subject_id WHERE f.id = ?""",
+                [face_id],
+            ).fetchone()
+            data = {"face_id": face_id, "subject": row[0] if row else None}
+            data["photo_sha256"] = row[1] if row else ""
+            event = "face_enrolled" if subject_id is not None else "face_unassigned"
+            append_event(self, event, data, actor=actor or os_user())
 
     def embedding_matrix(self) -> EmbeddingMatrix:
         """All enrolled embeddings as a float32 matrix, cached per store file and generation so

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core import audit
-from rekog_desktop.core.cases import open_case
+from rekog_desktop.core.cases import open_case, record_probe_without_face
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import (
@@ -120,18 +119,10 @@ def delete_subject(store_path: str | Path, subject_id: int, actor: str) -> int:
 
 
 def assign_face(store_path: str | Path, face_id: int, subject_name: str, actor: str) -> None:
-    """Enrol one face of an unassigned photo under a subject, audited in the same transaction
-    (core's assign_face does not log it itself)."""
+    """Enrol one face of an unassigned photo under a subject (audited by the store)."""
     with GalleryStore(store_path) as store, store.transaction():
         subject_id = store.subject_id(subject_name, create=True)
-        store.assign_face(face_id, subject_id)
-        face = store.faces([face_id]).get(face_id)
-        data = {
-            "face_id": face_id,
-            "subject": subject_name,
-            "photo_sha256": face.photo_sha256 if face else "",
-        }
-        audit.append_event(store, "face_enrolled", data, actor=actor)
+        store.assign_face(face_id, subject_id, actor=actor)
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -243,6 +234,14 @@ def search_probe(
             faces=tuple(search_face(store, f, top_k=top_k, tolerance=tolerance) for f in faces),
         )
         recorded = None
+        if case_number is not None and not faces:
+            record_probe_without_face(
+                store,
+                case=open_case(store, case_number),
+                probe_path=probe.path,
+                probe_sha256=probe.sha256,
+                actor=actor,
+            )
         if case_number is not None and faces:
             recorded = record_face(
                 store,

@@ -24,6 +24,7 @@ from rekog_desktop.core.cases import (
     get_search,
     pending_verifications,
     record_decision,
+    record_probe_without_face,
     record_search,
     record_view,
     searches_for_case,
@@ -85,6 +86,13 @@ def workflow(store: GalleryStore, held_out: dict[str, Path], faces_dir: Path) ->
     hit = _search(store, case, held_out["kit_harington"])
     # A face of someone not in the gallery: a search with no candidate within tolerance.
     empty = _search(store, case, faces_dir / "_group" / "voc_2008_001322.jpg")
+    record_probe_without_face(
+        store,
+        case=case,
+        probe_path=str(faces_dir / "_noface" / "dogs.jpg"),
+        probe_sha256="ab" * 32,
+        actor="analyst_a",
+    )
     record_view(store, search_id=hit, rank=1, actor="analyst_a")
     record_decision(
         store,
@@ -121,7 +129,7 @@ def test_chain_verifies_after_full_workflow(workflow: Workflow, tmp_path: Path) 
     assert status.ok and status.events >= 10
     types = {e.event_type for e in audit.list_events(workflow.store)}
     assert {"import", "case_opened", "search", "candidate_viewed", "decision"} <= types
-    assert {"verification", "export", "note_added", "user_created"} <= types
+    assert {"verification", "export", "note_added", "user_created", "probe_without_face"} <= types
 
 
 def test_audit_rows_refuse_update_and_delete(workflow: Workflow) -> None:
@@ -275,6 +283,7 @@ def test_pdf_discloses_everything(workflow: Workflow, tmp_path: Path) -> None:
     assert "NO CANDIDATE WITHIN TOLERANCE" in flat
     assert "no candidate within tolerance (disclosure)" in flat.lower()
     assert "Shop owner gave the footage voluntarily." in flat
+    assert "Probe with no face found" in flat and "dogs.jpg" in flat
     pages = len(PdfReader(pdf_path).pages)
     assert flat.count(LEAD_ONLY) >= pages
     assert f"Page {pages} of {pages}" in flat
