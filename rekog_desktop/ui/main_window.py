@@ -45,6 +45,10 @@ from .review.reason_dialog import ReasonDialog
 from .search_controller import SearchController
 from .search_page import SearchPage
 from .settings import AppSettings
+from .video.jobs import VIDEO_SUFFIXES, is_video
+from .video.model import TrackListModel
+from .video.view import VideoPanel
+from .video_controller import VideoController
 from .workers import WorkerPool
 
 
@@ -105,6 +109,20 @@ class MainWindow(QMainWindow):
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
         self.search_page.candidate_panel.set_settings(self.settings.top_k, self.settings.tolerance)
+        self.tracks = TrackListModel(self)
+        self.video_panel = VideoPanel(self.tracks)
+        self.search_page.left.insertWidget(1, self.video_panel)
+        self.video = VideoController(
+            self.pool,
+            self.store_path,
+            self.search,
+            self.probe,
+            self.candidates,
+            self.review,
+            self.tracks,
+            self.video_panel,
+            self,
+        )
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.gallery_view, theme.icon("gallery"), "Gallery")
@@ -251,6 +269,7 @@ class MainWindow(QMainWindow):
         self.search.reason_requested.connect(self._ask_reason)
         self.search.message.connect(self._show_message)
         self.search.failed.connect(self._show_error)
+        self.video.message.connect(self._show_message)
         self.search.decided.connect(lambda _d: self._audit_timer.start())
         self.search.recorded.connect(lambda _r: self._audit_timer.start())
         self.gallery.gallery_changed.connect(self._audit_timer.start)
@@ -348,14 +367,20 @@ class MainWindow(QMainWindow):
         self.search_page.probe_panel.set_queue(len(self._probe_queue))
 
     def open_probe(self, path: str) -> None:
-        """Search a picture; with no path, ask for one."""
+        """Search a picture or scan a clip; with no path, ask for one."""
         if not path:
-            dialog = QFileDialog(self, "Open probe", "", IMAGE_FILTER)
+            videos = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
+            dialog = QFileDialog(self, "Open probe", "", f"{IMAGE_FILTER};;Videos ({videos})")
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
             dialog.fileSelected.connect(self.open_probe)
             dialog.open()
             return
         self.tabs.setCurrentWidget(self.search_page)
+        if is_video(path):
+            self.cases.with_case(lambda: self.video.open(path))
+            return
+        if self.video.active:
+            self.video.close()
         self.cases.with_case(lambda: self.search.open_probe(path))
 
     def _on_search_settings(self, top_k: int, tolerance: float) -> None:

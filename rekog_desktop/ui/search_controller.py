@@ -93,6 +93,8 @@ class SearchController(QObject):
         self._recorded: dict[int, case_jobs.SearchRecorded] = {}
         self._recording: set[int] = set()
         self._last_view: tuple[int, int] | None = None
+        #: While a video probe is shown, its controller says which recorded search is reviewed.
+        self.external_search_id: Callable[[], int | None] | None = None
 
     # -- probe ----------------------------------------------------------------------------
 
@@ -234,6 +236,8 @@ class SearchController(QObject):
             self._log_view()
 
     def search_id(self) -> int | None:
+        if self.external_search_id is not None:
+            return self.external_search_id()
         recorded = self._recorded.get(self.probe.selected)
         return recorded.search_id if recorded is not None else None
 
@@ -318,11 +322,12 @@ class SearchController(QObject):
         self.decided.emit(decision)
         if self.search_id() != search_id:
             return
-        recorded = self._recorded[self.probe.selected]
-        decisions = {**recorded.decisions, decision.rank: decision}
-        self._recorded[self.probe.selected] = case_jobs.SearchRecorded(
-            recorded.face_index, recorded.search_id, decisions, recorded.rejected_ranks
-        )
+        if self.external_search_id is None:
+            recorded = self._recorded[self.probe.selected]
+            decisions = {**recorded.decisions, decision.rank: decision}
+            self._recorded[self.probe.selected] = case_jobs.SearchRecorded(
+                recorded.face_index, recorded.search_id, decisions, recorded.rejected_ranks
+            )
         mark = mark_of(decision)
         self.candidates.set_decision(decision.rank, mark)
         cand = self.review.candidate

@@ -1,0 +1,70 @@
+"""Video probes in the window: a dropped clip fills the strip of tracks, a track's candidates
+are reviewed as for a picture, and a bad clip gives a message, never an exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ui_helpers import CASE_NUMBER, drop_paths
+
+from rekog_desktop.core.cases import decisions_for_search, searches_for_case
+from rekog_desktop.core.store import GalleryStore
+
+
+def _clip(data_dir: Path, name: str) -> Path:
+    path = data_dir / "video" / name
+    if not path.exists():
+        pytest.skip(f"{path} is not in the shared data")
+    return path
+
+
+def test_dropped_clip_fills_the_strip_and_a_track_is_reviewed(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, data_dir: Path, held_out: dict[str, Path]
+) -> None:
+    with GalleryStore(store_copy) as store:
+        names = {s.name for s in store.subjects()}
+    if "lin_manuel_miranda" not in names:
+        pytest.skip("lin_manuel_miranda is not in the session gallery")
+    window = make_window(store_copy)
+    drop_paths(window.search_page.probe_panel, [_clip(data_dir, "short_hamilton_clip.mp4")])
+    assert window.video_panel.isVisible()
+    qtbot.waitUntil(lambda: window.tracks.rowCount() > 0, timeout=120_000)
+    qtbot.waitUntil(lambda: window.video.outcome is not None, timeout=120_000)
+    assert window.video.job is None
+    # the first track is selected: its candidates are listed, its best shot is previewed
+    window.video_panel.select_row(0)
+    qtbot.waitUntil(lambda: window.candidates.rowCount() > 0, timeout=10_000)
+    assert window.candidates.index(0, 2).data() == "lin_manuel_miranda"
+    qtbot.waitUntil(lambda: window.review.probe_display is not None, timeout=20_000)
+    assert window.review.probe_face is not None
+    assert window.video_panel._box.isVisible()
+    # the review works as for a picture: a reject is recorded on the track's search
+    qtbot.waitUntil(lambda: window.search.search_id() is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.review.candidate is not None, timeout=10_000)
+    search_id = window.search.search_id()
+    window.search.decide("reject")
+    qtbot.waitUntil(lambda: window.candidates.decision(1) is not None, timeout=10_000)
+    with GalleryStore(store_copy) as store:
+        searches = searches_for_case(store, CASE_NUMBER)
+        assert {s.kind for s in searches} == {"video"}
+        assert decisions_for_search(store, search_id)[1].verdict.value == "reject"
+    # a picture probe afterwards hands the review back to the picture search
+    window.open_probe(str(held_out["barack_obama"]))
+    assert not window.video.active
+    assert window.search.search_id() is None  # no picture search recorded yet
+    qtbot.waitUntil(lambda: window.probe.state in ("ready", "error"), timeout=60_000)
+
+
+def test_text_file_named_mp4_gives_a_message(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, tmp_path: Path
+) -> None:
+    fake = tmp_path / "not_a_clip.mp4"
+    fake.write_text("this is not a video\n")
+    window = make_window(store_copy)
+    drop_paths(window.search_page.probe_panel, [fake])
+    qtbot.waitUntil(lambda: window.video.job is None, timeout=30_000)
+    text = window.video_panel.status.text()
+    assert text.startswith("Cannot use not_a_clip.mp4"), text
+    assert window.tracks.rowCount() == 0
+    assert window.search.search_id() is None
