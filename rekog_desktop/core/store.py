@@ -10,7 +10,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -113,6 +114,25 @@ def _create_private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+_SETUP_LOCK = threading.Lock()
+
+
+def _retry_while_locked(action: Callable[[], None], *, seconds: float = 30.0) -> None:
+    """SQLite answers 'locked' at once (no busy wait) when a read must become a write while
+    another connection writes, and a migration raced by another process finds its table
+    already made (its own transaction rolled back): both are retried, then nothing is pending."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            retryable = "locked" in str(exc) or "already exists" in str(exc)
+            if not retryable or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class GalleryStore:
     """The gallery database. Not shared between threads: each thread opens its own."""
 
@@ -127,13 +147,21 @@ class GalleryStore:
             _create_private_file(self.path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self.db = Database(conn)
-            MIGRATIONS.apply(self.db)
+            with _SETUP_LOCK:
+                self.db = Database(conn)
+                _retry_while_locked(lambda: self._set_up(conn))
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable gallery store ({exc})") from None
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        """WAL and migrations, touched only when needed: several connections (the app's
+        workers, a CLI run) may open a new store at the same moment."""
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        if MIGRATIONS.pending(self.db):
+            MIGRATIONS.apply(self.db)
 
     def close(self) -> None:
         self.db.conn.close()

@@ -121,3 +121,27 @@ def test_embedding_blob_size_is_enforced(fresh_store: GalleryStore) -> None:
     fresh_store.add_photos([_record("a1", "alice")])
     with pytest.raises(sqlite3.IntegrityError):
         fresh_store.db.execute("UPDATE faces SET embedding = x'00'")
+
+
+def test_a_new_store_opened_at_once_by_threads_and_processes(tmp_path: Path) -> None:
+    """The app's workers and a CLI run may create the same new store at the same moment."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "new.sqlite"
+    code = (
+        "import sys\nfrom rekog_desktop.core.store import GalleryStore\n"
+        "GalleryStore(sys.argv[1]).close()\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)]) for _ in range(3)]
+
+    def open_close(_: int) -> int:
+        with GalleryStore(path) as store:
+            return store.counts()["photos"]
+
+    with ThreadPoolExecutor(6) as pool:
+        assert list(pool.map(open_close, range(6))) == [0] * 6
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
+    with GalleryStore(path) as store:
+        assert MIGRATIONS.pending(store.db) == []
