@@ -68,3 +68,19 @@ def test_text_file_named_mp4_gives_a_message(  # type: ignore[no-untyped-def]
     assert text.startswith("Cannot use not_a_clip.mp4"), text
     assert window.tracks.rowCount() == 0
     assert window.search.search_id() is None
+
+
+def test_cancel_stops_the_scan_and_records_nothing(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, data_dir: Path
+) -> None:
+    window = make_window(store_copy)
+    drop_paths(window.search_page.probe_panel, [_clip(data_dir, "short_hamilton_clip.mp4")])
+    assert window.video.job is not None
+    window.video_panel.cancel_button.click()
+    qtbot.waitUntil(lambda: window.video.job is None, timeout=60_000)
+    qtbot.waitUntil(lambda: not window.pool.jobs, timeout=60_000)
+    assert window.pool.busy_threads == 0
+    if window.video.outcome is None:  # the clip is short: the scan may have ended first
+        assert window.video_panel.status.text().startswith("Scan cancelled")
+        with GalleryStore(store_copy) as store:
+            assert searches_for_case(store, CASE_NUMBER) == []

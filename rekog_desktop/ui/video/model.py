@@ -18,11 +18,15 @@ from .jobs import TrackRow
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: Side of a track's thumbnail in the strip (a pixmap decoration is drawn at its own size).
+THUMB_SIDE = 72
+
 
 def track_label(row: TrackRow) -> str:
     track = row.item.track
-    start, end = timecode(track.start_s)[3:], timecode(track.end_s)[3:]
-    return f"{start} to {end}\n{track.frames} frame(s)"
+    # mm:ss.s is enough to find the moment in a clip; the tool tip has the full timecode.
+    start, end = timecode(track.start_s)[3:-2], timecode(track.end_s)[3:-2]
+    return f"{start}-{end}\n{track.frames} frame(s)"
 
 
 class TrackListModel(QAbstractListModel):
@@ -66,7 +70,12 @@ class TrackListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._pixmaps.get(row.track_id)
             if pixmap is None and not row.thumbnail.isNull():
-                pixmap = QPixmap.fromImage(row.thumbnail)
+                pixmap = QPixmap.fromImage(row.thumbnail).scaled(
+                    THUMB_SIDE,
+                    THUMB_SIDE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
                 self._pixmaps[row.track_id] = pixmap
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -25,9 +25,9 @@ from rekog_desktop.ui.image_canvas import ImageCanvas
 from rekog_desktop.ui.qt_images import DisplayImage
 from rekog_desktop.ui.widgets import Panel
 
-from .model import TrackListModel
+from .model import THUMB_SIDE, TrackListModel
 
-THUMB = 72
+THUMB = THUMB_SIDE
 
 
 class VideoPanel(Panel):
@@ -58,7 +58,7 @@ class VideoPanel(Panel):
         self.strip.setWrapping(False)
         self.strip.setMovement(QListView.Movement.Static)
         self.strip.setIconSize(QSize(THUMB, THUMB))
-        self.strip.setGridSize(QSize(THUMB + 56, THUMB + 44))
+        self.strip.setGridSize(QSize(THUMB + 72, THUMB + 44))
         self.strip.setFixedHeight(THUMB + 64)
         self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
