@@ -339,6 +339,7 @@ class MainWindow(QMainWindow):
         if self.gallery.import_job is not None:
             self._show_message("Finish or cancel the import before switching stores.")
             return
+        self.video.close()
         self.probe.clear()
         self.cases.set_case(None)
         self.candidates.set_search(None)
