@@ -82,7 +82,7 @@ class _CaseNotesPDF(FPDF):
     def heading(self, text: str, size: int = 14) -> None:
         self.ln(2)
         self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
         self.set_font("DejaVu", "", 10)
 
@@ -253,7 +253,13 @@ def _search_title(search: SearchRecord) -> str:
     if search.kind == "video" and search.context:
         start, end = search.context.get("start_s"), search.context.get("end_s")
         shot = search.context.get("best_frame_s")
-        where = f", track {start:.2f}-{end:.2f} s, shot at {shot:.2f} s" if shot is not None else ""
+        if shot is not None:
+            where = (
+                f": track {search.context.get('track_id', search.face_index)}, "
+                f"{start:.2f}-{end:.2f} s, shot reviewed at {search.context.get('timecode')} "
+                f"(frame {search.context.get('best_frame')}, {shot:.2f} s)"
+            )
+        return f"Search {search.id}: video probe{where}"
     return f"Search {search.id}: {search.kind} probe, face {search.face_index + 1}{where}"
 
 

@@ -301,3 +301,38 @@ def test_passwords_are_hashed(store: GalleryStore) -> None:
     assert authenticate(store, "auditor_c", "s3cret").name == "auditor_c"
     with pytest.raises(UserError, match="wrong password"):
         authenticate(store, "auditor_c", "guess")
+
+
+def test_pdf_shows_video_track_time_and_timecode(
+    workflow: Workflow, held_out: dict[str, Path], tmp_path: Path
+) -> None:
+    from rekog_desktop.core.cases import record_face_search
+
+    image = load_image(held_out["joe_biden"])
+    result = search_loaded(workflow.store, create_engine(), image, top_k=3)
+    record_face_search(
+        workflow.store,
+        case=workflow.case,
+        kind="video",
+        probe_path="/evidence/cctv.mp4",
+        probe_sha256="cd" * 32,
+        face_index=7,
+        face_search=result.faces[0],
+        top_k=3,
+        tolerance=0.6,
+        actor="analyst_a",
+        context={
+            "track_id": 7,
+            "start_s": 12.5,
+            "end_s": 15.25,
+            "frames": 12,
+            "best_frame": 400,
+            "best_frame_s": 13.347,
+            "timecode": "00:00:13.347",
+        },
+    )
+    pdf_path = tmp_path / "video.pdf"
+    export_case_pdf(workflow.store, workflow.case.number, pdf_path, actor="analyst_a")
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf_path).pages).split())
+    assert "video probe: track 7, 12.50-15.25 s" in flat
+    assert "00:00:13.347 (frame 400" in flat
