@@ -14,8 +14,6 @@ from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import collect_items, import_photos
 from rekog_desktop.core.search import (
-    DEFAULT_TOLERANCE,
-    DEFAULT_TOP_K,
     FaceSearch,
     ProbeSearch,
     search_loaded,
@@ -24,6 +22,7 @@ from rekog_desktop.core.users import resolve_reviewer
 
 from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
 from .context import CliContext
+from .options import require_case, search_options
 from .progress import progress_bar
 
 
@@ -88,16 +87,7 @@ def import_cmd(
 
 @cli.command("search")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--top", "top_k", type=click.IntRange(min=1), default=DEFAULT_TOP_K, show_default=True
-)
-@click.option(
-    "--tolerance",
-    type=click.FloatRange(min=0.0, max=2.0),
-    default=DEFAULT_TOLERANCE,
-    show_default=True,
-    help="Distance at or below which a candidate counts as within tolerance.",
-)
+@search_options
 @click.option(
     "--preset",
     type=click.Choice(PRESETS),
@@ -106,8 +96,6 @@ def import_cmd(
     help="investigative: ranked leads, starred within --tolerance; strict: starred only where "
     "the calibrated chance of a never-enrolled person matching anyone is at most 1%.",
 )
-@click.option("--case", "case_number", help="The open case this search belongs to (required).")
-@click.option("--reviewer", help="App user running the search (default: the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
 @click.pass_obj
 def search_cmd(
@@ -121,11 +109,7 @@ def search_cmd(
     as_json: bool,
 ) -> int:
     """Search the gallery for the faces in each probe image, recorded in an open case."""
-    if not case_number:
-        raise click.UsageError(
-            "a search needs an open case and its stated purpose: give --case NUMBER "
-            "(create one with `rekog case new`)"
-        )
+    case_number = require_case(case_number)
     engine = create_engine()
     failures = 0
     with obj.open_store() as store:

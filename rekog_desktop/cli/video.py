@@ -10,7 +10,6 @@ import click
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnsupportedVideo
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
 from rekog_desktop.core.users import resolve_reviewer
 from rekog_desktop.core.video_scan import (
     VideoResult,
@@ -23,14 +22,13 @@ from rekog_desktop.core.video_scan import (
 
 from . import EXIT_BAD_INPUT, EXIT_OK, cli
 from .context import CliContext
+from .options import require_case, search_options
 from .output import echo_candidates
 from .progress import progress_bar
 
 
 @cli.command("video")
 @click.argument("clip", type=click.Path(path_type=Path))
-@click.option("--case", "case_number", help="The open case these searches belong to (required).")
-@click.option("--reviewer", help="App user running the search (default: the OS user).")
 @click.option(
     "--every-s",
     type=click.FloatRange(min=0.01, max=60.0),
@@ -38,16 +36,7 @@ from .progress import progress_bar
     show_default=True,
     help="Seconds between sampled frames.",
 )
-@click.option(
-    "--top", "top_k", type=click.IntRange(min=1), default=DEFAULT_TOP_K, show_default=True
-)
-@click.option(
-    "--tolerance",
-    type=click.FloatRange(min=0.0, max=2.0),
-    default=DEFAULT_TOLERANCE,
-    show_default=True,
-    help="Distance at or below which a candidate counts as within tolerance.",
-)
+@search_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_obj
 def video_cmd(
@@ -62,11 +51,7 @@ def video_cmd(
 ) -> int:
     """Find every face in a video clip, track it, and search each track's best shots in the
     gallery; each track's search is recorded in an open case."""
-    if not case_number:
-        raise click.UsageError(
-            "a search needs an open case and its stated purpose: give --case NUMBER "
-            "(create one with `rekog case new`)"
-        )
+    case_number = require_case(case_number)
     settings = VideoSettings(every_s=every_s, scan_every_s=max(VideoSettings.scan_every_s, every_s))
     engine = create_engine()
     with obj.open_store() as store:
