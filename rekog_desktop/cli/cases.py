@@ -9,18 +9,9 @@ from pathlib import Path
 import click
 
 from rekog_desktop.core import audit
-from rekog_desktop.core.cases import (
-    Verdict,
-    Verification,
-    add_note,
-    close_case,
-    create_case,
-    get_case,
-    list_cases,
-    pending_verifications,
-    record_decision,
-    verify_decision,
-)
+from rekog_desktop.core.case_searches import pending_verifications
+from rekog_desktop.core.cases import add_note, close_case, create_case, get_case, list_cases
+from rekog_desktop.core.decisions import Verdict, Verification, record_decision, verify_decision
 from rekog_desktop.core.report import export_case_pdf
 from rekog_desktop.core.users import Role, create_user, list_users, resolve_reviewer
 

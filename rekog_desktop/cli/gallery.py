@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
-from rekog_desktop.core.cases import open_case, record_probe_without_face, record_search
+from rekog_desktop.core.case_searches import record_probe_without_face, record_search
+from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image

@@ -23,8 +23,10 @@ from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from . import audit
-from .cases import Case, Decision, SearchRecord, get_case, list_notes, search_thumbnails
-from .cases import searches_for_case as _searches
+from .case_searches import SearchRecord, search_thumbnails
+from .case_searches import searches_for_case as _searches
+from .cases import Case, get_case, list_notes
+from .decisions import Decision
 from .images import sha256_file
 from .store import GalleryStore
 

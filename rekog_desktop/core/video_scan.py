@@ -40,7 +40,8 @@ import cv2
 import numpy as np
 
 from . import audit
-from .cases import Case, record_face_search
+from .case_searches import record_face_search
+from .cases import Case
 from .engine import FaceEngine
 from .search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, FaceSearch, search_face
 from .store import GalleryStore

@@ -20,7 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from rekog_desktop.core.audit import os_user
-from rekog_desktop.core.cases import BlindPair, Case
+from rekog_desktop.core.case_searches import BlindPair
+from rekog_desktop.core.cases import Case
 from rekog_desktop.core.users import User
 
 from . import case_jobs

@@ -7,22 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rekog_desktop.core import audit
-from rekog_desktop.core.cases import (
+from rekog_desktop.core.case_searches import (
     BlindPair,
-    Case,
-    Decision,
-    VerificationRecord,
-    add_note,
-    close_case,
-    create_case,
-    decisions_for_search,
     get_search,
-    list_cases,
-    open_case,
     pending_verifications,
-    record_decision,
     record_search,
     record_view,
+)
+from rekog_desktop.core.cases import Case, add_note, close_case, create_case, list_cases, open_case
+from rekog_desktop.core.decisions import (
+    Decision,
+    VerificationRecord,
+    decisions_for_search,
+    record_decision,
     verify_decision,
 )
 from rekog_desktop.core.report import ExportResult, export_case_pdf

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.cases import open_case, record_probe_without_face
+from rekog_desktop.core.case_searches import record_probe_without_face
+from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import (

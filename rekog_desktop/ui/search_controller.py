@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.cases import Decision
+from rekog_desktop.core.decisions import Decision
 from rekog_desktop.core.types import Face, RGBImage
 
 from . import case_jobs, jobs

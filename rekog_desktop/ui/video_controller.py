@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.cases import Decision
+from rekog_desktop.core.decisions import Decision
 
 from . import case_jobs
 from .candidates.model import CandidateTableModel

@@ -15,21 +15,16 @@ import pytest
 from pypdf import PdfReader
 
 from rekog_desktop.core import audit
-from rekog_desktop.core.cases import (
-    Case,
-    CaseError,
-    add_note,
-    close_case,
-    create_case,
+from rekog_desktop.core.case_searches import (
     get_search,
     pending_verifications,
-    record_decision,
     record_probe_without_face,
     record_search,
     record_view,
     searches_for_case,
-    verify_decision,
 )
+from rekog_desktop.core.cases import Case, CaseError, add_note, close_case, create_case
+from rekog_desktop.core.decisions import record_decision, verify_decision
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.report import LEAD_ONLY, export_case_pdf
@@ -306,7 +301,7 @@ def test_passwords_are_hashed(store: GalleryStore) -> None:
 def test_pdf_shows_video_track_time_and_timecode(
     workflow: Workflow, held_out: dict[str, Path], tmp_path: Path
 ) -> None:
-    from rekog_desktop.core.cases import record_face_search
+    from rekog_desktop.core.case_searches import record_face_search
 
     image = load_image(held_out["joe_biden"])
     result = search_loaded(workflow.store, create_engine(), image, top_k=3)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.cases import searches_for_case
+from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.store import GalleryStore
 
 REKOG = Path(sys.executable).with_name("rekog")

@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from ui_helpers import CASE_NUMBER
 
-from rekog_desktop.core.cases import decisions_for_search, record_decision, searches_for_case
+from rekog_desktop.core.case_searches import searches_for_case
+from rekog_desktop.core.decisions import decisions_for_search, record_decision
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.core.users import create_user
 from rekog_desktop.ui import jobs

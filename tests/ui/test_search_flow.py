@@ -8,7 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from ui_helpers import CASE_NUMBER, drop_paths
 
-from rekog_desktop.core.cases import decisions_for_search, searches_for_case
+from rekog_desktop.core.case_searches import searches_for_case
+from rekog_desktop.core.decisions import decisions_for_search
 from rekog_desktop.core.store import GalleryStore
 
 

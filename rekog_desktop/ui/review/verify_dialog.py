@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.cases import BlindPair
+from rekog_desktop.core.case_searches import BlindPair
 from rekog_desktop.ui import theme
 from rekog_desktop.ui.qt_images import DisplayImage
 from rekog_desktop.ui.widgets import ElidedLabel, MessageBar

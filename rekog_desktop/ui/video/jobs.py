@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.cases import get_search, open_case
+from rekog_desktop.core.case_searches import get_search
+from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.images import sha256_file
 from rekog_desktop.core.store import GalleryStore
