@@ -139,8 +139,6 @@ def search_cmd(
                     tolerance=tolerance,
                     actor=actor,
                     probe_pixels=loaded.pixels,
-                    preset=preset,
-                    est_fmr=[c.est_fmr for c in result.faces[index].candidates],  # type: ignore[misc]
                 )
                 for index in range(len(result.faces))
             ]
@@ -173,6 +171,8 @@ def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
         _echo_calibrated(face)
+        if face.estimate_caveats:
+            click.echo("    the estimated rates above are unreliable for this face (see warnings)")
     click.echo("  Investigative lead only, not an identification.")
 
 

@@ -52,6 +52,11 @@ class SearchRecord:
     actor: str
     created_utc: str
     candidates: tuple[CandidateRecord, ...] = ()
+    #: What the officer was told: chance a never-enrolled person matches anyone (None: no
+    #: calibration, or a search recorded before estimates existed), the strict threshold.
+    never_enrolled_match: float | None = None
+    strict_threshold: float | None = None
+    gallery_subjects: int | None = None
     decisions: dict[int, Decision] = field(default_factory=dict)
 
     @property
@@ -69,8 +74,6 @@ def record_search(
     tolerance: float,
     actor: str,
     probe_pixels: RGBImage | None = None,
-    preset: str = "investigative",
-    est_fmr: list[float] | None = None,
 ) -> int:
     """Record the search of one face of an image probe, with every candidate shown."""
     face_search = probe.faces[face_index]
@@ -91,8 +94,6 @@ def record_search(
         tolerance=tolerance,
         actor=actor,
         probe_thumbnail=thumb,
-        preset=preset,
-        est_fmr=est_fmr,
     )
 
 
@@ -110,11 +111,10 @@ def record_face_search(
     actor: str,
     probe_thumbnail: bytes | None = None,
     context: dict[str, Any] | None = None,
-    preset: str = "investigative",
-    est_fmr: list[float] | None = None,
 ) -> int:
     """Record one searched face (image face or video track; `context` holds e.g. the track's
-    time range and the frame timecode) and its candidate list, in the case and the audit trail."""
+    time range and the frame timecode) and its candidate list, with the preset and estimated
+    rates the officer saw, in the case and the audit trail."""
     if not case.is_open:
         raise CaseError(f"case {case.number} is closed: searches need an open case")
     engine_name, engine_version = _engine_of()
@@ -124,8 +124,9 @@ def record_face_search(
         cursor = store.db.execute(
             """INSERT INTO searches (case_id, kind, probe_path, probe_sha256, face_index, face_box,
             quality, probe_thumbnail, context, top_k, tolerance, preset, engine, engine_version,
-            gallery_faces, within_tolerance, actor, os_user, created_utc)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            gallery_faces, within_tolerance, actor, os_user, created_utc, never_enrolled_match,
+            strict_threshold, gallery_subjects)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 case.id,
                 kind,
@@ -138,7 +139,7 @@ def record_face_search(
                 json.dumps(context or {}),
                 top_k,
                 tolerance,
-                preset,
+                face_search.preset,
                 engine_name,
                 engine_version,
                 gallery_faces,
@@ -146,11 +147,14 @@ def record_face_search(
                 actor,
                 audit.os_user(),
                 utc_now(),
+                face_search.never_enrolled_match,
+                face_search.strict_threshold,
+                face_search.gallery_subjects,
             ],
         )
         search_id = int(cursor.lastrowid or 0)
         stored = store.faces(c.face_id for c in face_search.candidates)
-        for i, cand in enumerate(face_search.candidates):
+        for cand in face_search.candidates:
             info = stored.get(cand.face_id)
             store.db.execute(
                 """INSERT INTO search_candidates (search_id, rank, face_id, subject, photo_path,
@@ -166,7 +170,7 @@ def record_face_search(
                     json.dumps(cand.box.as_list()),
                     cand.distance,
                     int(cand.within_tolerance),
-                    est_fmr[i] if est_fmr is not None else None,
+                    cand.est_fmr,
                     store.face_thumbnail(cand.face_id),
                 ],
             )
@@ -183,13 +187,21 @@ def record_face_search(
                 "quality_warnings": list(face.quality.warnings),
                 "top_k": top_k,
                 "tolerance": tolerance,
-                "preset": preset,
+                "preset": face_search.preset,
+                "never_enrolled_match": face_search.never_enrolled_match,
+                "strict_threshold": face_search.strict_threshold,
+                "estimates_unreliable": list(face_search.estimate_caveats),
                 "engine": f"{engine_name} ({engine_version})",
                 "gallery_faces": gallery_faces,
                 "within_tolerance": face_search.within_tolerance,
                 "no_match": face_search.within_tolerance == 0,
                 "candidates": [
-                    {"rank": c.rank, "subject": c.subject, "distance": round(c.distance, 4)}
+                    {
+                        "rank": c.rank,
+                        "subject": c.subject,
+                        "distance": round(c.distance, 4),
+                        "est_fmr": c.est_fmr,
+                    }
                     for c in face_search.candidates
                 ],
                 **({"context": context} if context else {}),
@@ -238,7 +250,8 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
     row = store.db.execute(
         """SELECT id, case_id, kind, probe_path, probe_sha256, face_index, face_box, quality,
         context, top_k, tolerance, preset, engine, engine_version, gallery_faces, within_tolerance,
-        actor, created_utc FROM searches WHERE id = ?""",
+        actor, created_utc, never_enrolled_match, strict_threshold, gallery_subjects
+        FROM searches WHERE id = ?""",
         [search_id],
     ).fetchone()
     if row is None:
@@ -285,6 +298,9 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
         actor=row[16],
         created_utc=row[17],
         candidates=candidates,
+        never_enrolled_match=row[18],
+        strict_threshold=row[19],
+        gallery_subjects=row[20],
         decisions=decisions_for_search(store, search_id),
     )
 

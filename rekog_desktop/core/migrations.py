@@ -207,3 +207,17 @@ def _cases_audit(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'case notes are append-only'); END;
         """,
     )
+
+
+@MIGRATIONS(name="0003_search_estimates")
+def _search_estimates(db: Database) -> None:
+    """What the officer was told about a search's reliability, kept with it: the chance that a
+    never-enrolled person matches anyone, the strict threshold, and the gallery's size."""
+    _run(
+        db,
+        """
+        ALTER TABLE searches ADD COLUMN never_enrolled_match REAL;
+        ALTER TABLE searches ADD COLUMN strict_threshold REAL;
+        ALTER TABLE searches ADD COLUMN gallery_subjects INTEGER;
+        """,
+    )

@@ -28,6 +28,7 @@ from .case_searches import searches_for_case as _searches
 from .cases import Case, get_case, list_notes
 from .decisions import Decision
 from .images import sha256_file
+from .search import ESTIMATE_SCOPE, estimate_caveats
 from .store import GalleryStore
 
 LEAD_ONLY = "Investigative lead only, not a positive identification"
@@ -288,10 +289,8 @@ def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sea
                 "top, right, bottom, left = " + ", ".join(map(str, search.face_box.as_list())),
             ),
             ("Probe quality", "; ".join(warnings) if warnings else "no quality warning"),
-            (
-                "Settings",
-                f"{search.preset} preset, top {search.top_k}, tolerance {search.tolerance}",
-            ),
+            ("Settings", _settings_line(search)),
+            ("Estimates", _estimates_line(search)),
             (
                 "Engine",
                 f"{search.engine} ({search.engine_version}); "
@@ -308,6 +307,28 @@ def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sea
             pdf.fields(rows, key_width=35, line_height=4.5)
         _candidate_table(pdf, search)
         pdf.ln(4)
+
+
+def _settings_line(search: SearchRecord) -> str:
+    line = f"{search.preset} preset, top {search.top_k}, tolerance {search.tolerance}"
+    if search.preset == "strict" and search.strict_threshold is not None:
+        line += f", strict threshold {search.strict_threshold:.3f} (template distance)"
+    return line
+
+
+def _estimates_line(search: SearchRecord) -> str:
+    """What the officer was told a result means, and when not to trust it."""
+    if search.never_enrolled_match is None:
+        return "no calibrated estimate was recorded for this search"
+    cut = "the strict threshold" if search.preset == "strict" else f"{search.tolerance}"
+    subjects = search.gallery_subjects if search.gallery_subjects is not None else "?"
+    text = (
+        f"estimated chance that someone never enrolled matches anyone within {cut} among "
+        f"{subjects} subjects: {search.never_enrolled_match:.1%}. {ESTIMATE_SCOPE}"
+    )
+    if estimate_caveats(search.quality.get("warnings") or []):
+        text = "UNRELIABLE for this probe face (see quality). " + text
+    return text
 
 
 def _candidate_table(pdf: _CaseNotesPDF, search: SearchRecord) -> None:

@@ -27,6 +27,12 @@ _THREADPOOLS = ThreadpoolController()
 DEFAULT_TOP_K = 20
 DEFAULT_TOLERANCE = 0.6
 
+#: Shown with every estimate: what the calibration set was, so nobody reads it as universal.
+ESTIMATE_SCOPE = (
+    "Estimated rates come from clear photos of adults (news photos of public figures); "
+    "they do not hold for children's faces or for faces unlike those."
+)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -82,6 +88,10 @@ class FaceSearch:
     def within_tolerance(self) -> int:
         return sum(1 for c in self.candidates if c.within_tolerance)
 
+    @property
+    def estimate_caveats(self) -> tuple[str, ...]:
+        return estimate_caveats(self.face.quality.warnings)
+
     def as_dict(self) -> dict[str, object]:
         chance = self.never_enrolled_match
         return {
@@ -94,6 +104,7 @@ class FaceSearch:
             ),
             "never_enrolled_match_chance": None if chance is None else round(chance, 4),
             "gallery_subjects": self.gallery_subjects,
+            "estimates_unreliable": list(self.estimate_caveats),
             "candidates": [c.as_dict() for c in self.candidates],
         }
 
@@ -113,6 +124,15 @@ class ProbeSearch:
             "probe": {"path": self.path, "sha256": self.sha256},
             "faces": [f.as_dict() for f in self.faces],
         }
+
+
+def estimate_caveats(quality_warnings: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Why this probe's estimated rates should not be trusted: the calibration measured clear,
+    near-frontal adult faces, and a small, blurred, dark or turned face falls outside it (such
+    faces both match their own subject less well and strangers more often)."""
+    if not quality_warnings:
+        return ()
+    return tuple(f"estimates unreliable: {warning}" for warning in quality_warnings)
 
 
 def nearest(matrix: EmbeddingMatrix, probe: Embedding, top_k: int) -> list[tuple[int, float]]:
