@@ -283,6 +283,20 @@ def fmr_for_gallery_fpir(fpir: float, gallery_size: int, exponent: float = 1.0) 
     return float(-math.expm1(math.log1p(-fpir) / (exponent * gallery_size)))
 
 
+def threshold_for_gallery(
+    table: CalibrationTable, subjects: int, target_fpir: float = STRICT_FPIR
+) -> float:
+    """The largest grid distance at which someone never enrolled matches anyone among
+    `subjects` at most `target_fpir` of the time, from the table alone (no store: for stating
+    what the strict preset costs at a given gallery size)."""
+    passing = [
+        d
+        for d in table.distances
+        if gallery_fpir(table.fmr(d), subjects, table.gallery_exponent) <= target_fpir
+    ]
+    return passing[-1] if passing else table.distances[0]
+
+
 @dataclass(frozen=True)
 class SubjectTemplates:
     """The store's enrolled subjects as unit-length templates, one row per subject."""

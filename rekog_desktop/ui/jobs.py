@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.case_searches import record_probe_without_face
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
@@ -202,6 +203,7 @@ class SearchOutcome:
     engine: str = ""
     pixels: RGBImage | None = field(default=None, repr=False)
     recorded: SearchRecorded | None = None
+    preset: Preset = DEFAULT_PRESET
 
 
 def search_probe(
@@ -210,6 +212,7 @@ def search_probe(
     *,
     top_k: int,
     tolerance: float,
+    preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
     analyse: Callable[[RGBImage], list[Face]] | None = None,
@@ -232,7 +235,10 @@ def search_probe(
             sha256=loaded.sha256,
             width=loaded.width,
             height=loaded.height,
-            faces=tuple(search_face(store, f, top_k=top_k, tolerance=tolerance) for f in faces),
+            faces=tuple(
+                search_face(store, f, top_k=top_k, tolerance=tolerance, preset=preset)
+                for f in faces
+            ),
         )
         recorded = None
         if case_number is not None and not faces:
@@ -263,6 +269,7 @@ def search_probe(
             f"{info.name} ({info.version})",
             loaded.pixels,
             recorded,
+            preset,
         )
 
 
@@ -273,15 +280,17 @@ def research_probe(
     top_k: int,
     tolerance: float,
     face_index: int,
+    preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
 ) -> SearchOutcome:
-    """Rank the already-measured probe faces again (new top-K or tolerance, changed gallery);
-    with a case, the search of `face_index` is recorded."""
+    """Rank the already-measured probe faces again (new top-K, tolerance or preset, changed
+    gallery); with a case, the search of `face_index` is recorded."""
     probe = previous.probe
     with GalleryStore(store_path) as store:
         faces = tuple(
-            search_face(store, s.face, top_k=top_k, tolerance=tolerance) for s in probe.faces
+            search_face(store, s.face, top_k=top_k, tolerance=tolerance, preset=preset)
+            for s in probe.faces
         )
         redone = ProbeSearch(probe.path, probe.sha256, probe.width, probe.height, faces)
         recorded = None
@@ -304,6 +313,7 @@ def research_probe(
             previous.engine,
             previous.pixels,
             recorded,
+            preset,
         )
 
 

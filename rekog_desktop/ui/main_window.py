@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.cases import Case
 from rekog_desktop.core.errors import RekogError
 from rekog_desktop.core.store import GalleryStore
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
             analyse=self.face_process.faces,
         )
         self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
+        self.search.preset = self.settings.preset
         self.reason_dialog: ReasonDialog | None = None
         self._probe_queue: list[str] = []
         # Writes come in bursts (a view per candidate moved over): verify once they settle.
@@ -108,7 +110,9 @@ class MainWindow(QMainWindow):
 
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
-        self.search_page.candidate_panel.set_settings(self.settings.top_k, self.settings.tolerance)
+        self.search_page.candidate_panel.set_settings(
+            self.settings.top_k, self.settings.tolerance, self.settings.preset
+        )
         self.tracks = TrackListModel(self)
         self.video_panel = VideoPanel(self.tracks)
         self.search_page.left.insertWidget(1, self.video_panel)
@@ -384,12 +388,15 @@ class MainWindow(QMainWindow):
             self.video.close()
         self.cases.with_case(lambda: self.search.open_probe(path))
 
-    def _on_search_settings(self, top_k: int, tolerance: float) -> None:
-        if (top_k, tolerance) == (self.settings.top_k, self.settings.tolerance):
+    def _on_search_settings(self, top_k: int, tolerance: float, preset: str) -> None:
+        chosen = (top_k, tolerance, preset)
+        if chosen == (self.settings.top_k, self.settings.tolerance, self.settings.preset):
             return
+        strict: Preset = "strict"
+        self.settings.preset = strict if preset == strict else DEFAULT_PRESET
         self.settings.top_k, self.settings.tolerance = top_k, tolerance
         self.settings.save(self.qsettings)
-        self.search.set_search_settings(top_k, tolerance)
+        self.search.set_search_settings(top_k, tolerance, self.settings.preset)
 
     def _ask_reason(self, verdict: str, subject: str) -> None:
         self.reason_dialog = ReasonDialog(verdict, subject, self)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.decisions import Decision
 from rekog_desktop.core.types import Face, RGBImage
 
@@ -86,6 +87,7 @@ class SearchController(QObject):
         self.review = review
         self.top_k = 20
         self.tolerance = 0.6
+        self.preset: Preset = DEFAULT_PRESET
         self._search_job: Job | None = None
         self._photos: OrderedDict[str, DisplayImage] = OrderedDict()
         self._photo_jobs: dict[str, Job] = {}
@@ -107,7 +109,7 @@ class SearchController(QObject):
         self.candidates.set_search(None)
         self.review.set_probe(None, None, 0)
         self.review.set_candidate(None, None, None)
-        store, top_k, tolerance = self.store_path(), self.top_k, self.tolerance
+        store, top_k, tolerance, preset = self.store_path(), self.top_k, self.tolerance, self.preset
         case_number, actor = self.context()
         job = self.pool.start(
             "Searching the probe",
@@ -116,6 +118,7 @@ class SearchController(QObject):
                 path,
                 top_k=top_k,
                 tolerance=tolerance,
+                preset=preset,
                 case_number=case_number,
                 actor=actor,
                 analyse=self.analyse,
@@ -159,10 +162,12 @@ class SearchController(QObject):
         self.probe.set_error(text)
         self.message.emit(text)
 
-    def set_search_settings(self, top_k: int, tolerance: float) -> Job | None:
-        """New top-K or tolerance: rank the measured faces again (no new detection) and record
-        the search of the face on screen."""
-        self.top_k, self.tolerance = top_k, tolerance
+    def set_search_settings(
+        self, top_k: int, tolerance: float, preset: Preset = DEFAULT_PRESET
+    ) -> Job | None:
+        """New top-K, tolerance or preset: rank the measured faces again (no new detection) and
+        record the search of the face on screen."""
+        self.top_k, self.tolerance, self.preset = top_k, tolerance, preset
         outcome = self.probe.outcome
         if outcome is None:
             return None
@@ -176,6 +181,7 @@ class SearchController(QObject):
                 top_k=top_k,
                 tolerance=tolerance,
                 face_index=face_index,
+                preset=preset,
                 case_number=case_number,
                 actor=actor,
             ),
@@ -247,7 +253,10 @@ class SearchController(QObject):
             return
         cand = self.candidates.candidate(row)
         self.review.set_candidate(
-            cand, self.candidates.detail(row), self.candidates.decision(cand.rank)
+            cand,
+            self.candidates.detail(row),
+            self.candidates.decision(cand.rank),
+            self.candidates.search,
         )
         self._log_view()
         cached = self._photos.get(cand.photo_path)

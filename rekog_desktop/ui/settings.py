@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
 from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
 from rekog_desktop.paths import default_store_path
 
@@ -15,6 +16,7 @@ class AppSettings:
     store_path: str
     top_k: int = DEFAULT_TOP_K
     tolerance: float = DEFAULT_TOLERANCE
+    preset: Preset = DEFAULT_PRESET
     reviewer: str = ""
     case_number: str = ""
 
@@ -26,10 +28,12 @@ class AppSettings:
             tolerance = float(qs.value("search/tolerance", DEFAULT_TOLERANCE))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             top_k, tolerance = DEFAULT_TOP_K, DEFAULT_TOLERANCE
+        preset = str(qs.value("search/preset", DEFAULT_PRESET) or DEFAULT_PRESET)
         return cls(
             store_path=store,
             top_k=max(1, min(200, top_k)),
             tolerance=max(0.2, min(1.2, tolerance)),
+            preset=next((p for p in PRESETS if p == preset), DEFAULT_PRESET),
             reviewer=str(qs.value("review/reviewer", "") or ""),
             case_number=str(qs.value("review/case", "") or ""),
         )
@@ -38,6 +42,7 @@ class AppSettings:
         qs.setValue("store/path", self.store_path)
         qs.setValue("search/top_k", self.top_k)
         qs.setValue("search/tolerance", self.tolerance)
+        qs.setValue("search/preset", self.preset)
         qs.setValue("review/reviewer", self.reviewer)
         qs.setValue("review/case", self.case_number)
         qs.sync()

@@ -65,6 +65,10 @@ def test_strict_threshold_tightens_as_the_gallery_grows() -> None:
     for n, t in zip((10, 100, 1_000, 10_000), thresholds, strict=True):
         assert _calibrator(n).fpir(t) <= cal.STRICT_FPIR + 1e-9
     assert 0.25 < thresholds[1] < 0.4  # unit-length template distances
+    # the table-only threshold (About dialog) agrees with the calibrator's to a grid step
+    table = cal.shipped_table()
+    for n, t in zip((10, 100, 1_000, 10_000), thresholds, strict=True):
+        assert abs(cal.threshold_for_gallery(table, n) - t) <= 0.0026
 
 
 def test_store_impostors_blend_in_and_stay_monotone() -> None:

@@ -11,6 +11,7 @@ from ui_helpers import CASE_NUMBER, drop_paths
 from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.decisions import decisions_for_search
 from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.ui.candidates.model import DECISION
 
 
 def _search(qtbot, window, probe: Path) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +64,7 @@ def test_keyboard_accept_asks_a_reason_and_stores_the_decision(  # type: ignore[
 
     mark = window.candidates.decision(1)
     assert mark.verdict == "accept"
-    assert window.candidates.index(0, 5).data() == "Accepted"
+    assert window.candidates.index(0, DECISION).data() == "Accepted"
     with GalleryStore(store_copy) as store:
         stored = decisions_for_search(store, window.search.search_id())
     assert stored[1].verdict.value == "accept"
@@ -193,10 +194,10 @@ def test_a_rejected_face_is_marked_in_a_later_search_of_the_probe(  # type: igno
     qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
     first = window.search.search_id()
     # a new top-K ranks again and records a new search in the case
-    window.search_page.candidate_panel.search_settings_changed.emit(10, 0.6)
+    window.search_page.candidate_panel.search_settings_changed.emit(10, 0.6, "investigative")
     qtbot.waitUntil(lambda: window.search.search_id() not in (None, first), timeout=20_000)
     qtbot.waitUntil(lambda: window.candidates.rowCount() == 10, timeout=10_000)
     row = next(r for r in range(10) if window.candidates.candidate(r).face_id == rejected_face)
     mark = window.candidates.decision(row + 1)
     assert mark is not None and mark.verdict == "reject" and mark.earlier
-    assert window.candidates.index(row, 5).data() == "Rejected earlier"
+    assert window.candidates.index(row, DECISION).data() == "Rejected earlier"

@@ -1,4 +1,4 @@
-"""Settings persist between sessions: store, top-K, tolerance, reviewer, case, layout."""
+"""Settings persist between sessions: store, top-K, tolerance, preset, reviewer, case, layout."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from ui_helpers import CASE_NUMBER
 def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(store_copy, settings_file="shared.ini")
     panel = window.search_page.candidate_panel
-    panel.search_settings_changed.emit(35, 0.55)
+    panel.search_settings_changed.emit(35, 0.55, "strict")
     window.search_page.main.setSizes([520, 900])
     sizes = window.search_page.main.sizes()
     window.close()
 
     again = make_window(store_copy, case=None, settings_file="shared.ini")
     assert (again.settings.top_k, again.settings.tolerance) == (35, 0.55)
+    assert again.settings.preset == again.search.preset == "strict"
     panel = again.search_page.candidate_panel
+    assert panel.current_preset() == "strict"
+    assert not panel.tolerance.isEnabled()
     assert panel.top_k.value() == 35
     assert abs(panel.tolerance.value() - 0.55) < 1e-9
     assert again.settings.store_path == str(store_copy.resolve())

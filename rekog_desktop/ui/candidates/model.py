@@ -26,14 +26,16 @@ from rekog_desktop.core.search import Candidate, FaceSearch
 from rekog_desktop.ui import theme
 from rekog_desktop.ui.jobs import CandidateDetail
 
+from .estimates import candidate_line, fmr_tooltip, one_in
+
 Index = QModelIndex | QPersistentModelIndex
 
 CandidateRole = Qt.ItemDataRole.UserRole + 1
 DetailRole = Qt.ItemDataRole.UserRole + 2
 DecisionRole = Qt.ItemDataRole.UserRole + 3
 
-COLUMNS = ("#", "Face", "Subject", "Distance", "Quality", "Decision")
-RANK, FACE, SUBJECT, DISTANCE, QUALITY, DECISION = range(len(COLUMNS))
+COLUMNS = ("#", "Face", "Subject", "Distance", "Est. FMR", "Quality", "Decision")
+RANK, FACE, SUBJECT, DISTANCE, FMR, QUALITY, DECISION = range(len(COLUMNS))
 THUMB_SIDE = 38
 
 VERDICT_WORDS = {"accept": "Accepted", "reject": "Rejected", "inconclusive": "Inconclusive"}
@@ -122,6 +124,11 @@ class CandidateTableModel(QAbstractTableModel):
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section == DISTANCE:
             return "Euclidean distance between face embeddings: lower is closer."
+        if role == Qt.ItemDataRole.ToolTipRole and section == FMR:
+            return (
+                "Estimated false-match rate: how often two different people come out this "
+                "close to each other (from a calibration set of adult faces)."
+            )
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -147,7 +154,7 @@ class CandidateTableModel(QAbstractTableModel):
             return self._tooltip(cand, column).replace("\n", ". ")
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(cand, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RANK, DISTANCE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RANK, DISTANCE, FMR):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.SizeHintRole and column == FACE:
             return QSize(THUMB_SIDE + 8, THUMB_SIDE + 8)
@@ -160,6 +167,10 @@ class CandidateTableModel(QAbstractTableModel):
             return cand.subject
         if column == DISTANCE:
             return f"{cand.distance:.3f}"
+        if column == FMR:
+            text = one_in(cand.est_fmr)
+            # A doubtful probe keeps its numbers visible but marked, never a clean figure.
+            return f"{text} ?" if text and self.search and self.search.estimate_caveats else text
         if column == QUALITY:
             detail = self._details.get(cand.face_id)
             if detail is None or not detail.quality.warnings:
@@ -203,14 +214,12 @@ class CandidateTableModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, cand: Candidate, column: int) -> str:
+        assert self.search is not None
+        if column == FMR:
+            return fmr_tooltip(self.search, cand)
         lines = [
             f"Rank {cand.rank}: {cand.subject}",
-            f"Distance {cand.distance:.4f} "
-            + (
-                f"(within tolerance {self.search.tolerance:.2f})"  # type: ignore[union-attr]
-                if cand.within_tolerance
-                else f"(beyond tolerance {self.search.tolerance:.2f})"  # type: ignore[union-attr]
-            ),
+            candidate_line(self.search, cand),
             f"Photo: {Path(cand.photo_path).name}",
         ]
         detail = self._details.get(cand.face_id)
@@ -231,6 +240,8 @@ class CandidateTableModel(QAbstractTableModel):
             mark = self._decisions.get(cand.rank)
             if mark is not None:
                 return QColor(VERDICT_COLOURS.get(mark.verdict, theme.TEXT))
+        if column == FMR and self.search is not None and self.search.estimate_caveats:
+            return QColor(theme.INCONCLUSIVE)
         if not cand.within_tolerance:
             return QColor(theme.MUTED)
         return None

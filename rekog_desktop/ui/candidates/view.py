@@ -2,7 +2,7 @@
 
 Signals:
     candidate_selected(int): row of the candidate to review (-1: none).
-    search_settings_changed(int, float): top-K and tolerance edited by the person.
+    search_settings_changed(int, float, str): top-K, tolerance and preset chosen by the person.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
@@ -20,16 +21,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
 from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
 
-from .model import DECISION, DISTANCE, FACE, QUALITY, RANK, SUBJECT, THUMB_SIDE, CandidateTableModel
+from .estimates import (
+    PRESET_HELP,
+    PRESET_NAMES,
+    SCOPE_TEXT,
+    rule_text,
+    stranger_text,
+    unreliable_text,
+)
+from .model import (
+    DECISION,
+    DISTANCE,
+    FACE,
+    FMR,
+    QUALITY,
+    RANK,
+    SUBJECT,
+    THUMB_SIDE,
+    CandidateTableModel,
+)
 
 LEAD_TEXT = "Investigative lead only, not an identification"
 
 
 class CandidatePanel(Panel):
     candidate_selected = Signal(int)
-    search_settings_changed = Signal(int, float)
+    search_settings_changed = Signal(int, float, str)
 
     def __init__(self, model: CandidateTableModel, parent: QWidget | None = None) -> None:
         super().__init__("Candidates", parent)
@@ -54,6 +74,13 @@ class CandidatePanel(Panel):
             "Distance at or below which a candidate counts as within tolerance (0.60 is dlib's "
             "operating point on LFW; lower is stricter)"
         )
+        self.preset = QComboBox()
+        for preset in PRESETS:
+            self.preset.addItem(PRESET_NAMES[preset], preset)
+            index = self.preset.count() - 1
+            self.preset.setItemData(index, PRESET_HELP[preset], Qt.ItemDataRole.ToolTipRole)
+        self.preset.setToolTip("Search preset.\n" + "\n".join(PRESET_HELP[p] for p in PRESETS))
+        self.preset.setAccessibleName("Search preset")
         self.top_k.setFixedWidth(88)
         self.tolerance.setFixedWidth(128)
         self.counts = ElidedLabel("")
@@ -61,8 +88,13 @@ class CandidatePanel(Panel):
         controls = QHBoxLayout()
         controls.setSpacing(8)
         controls.addWidget(self.counts, 1)
+        controls.addWidget(self.preset)
         controls.addWidget(self.top_k)
         controls.addWidget(self.tolerance)
+        self.stranger = ElidedLabel("")
+        self.stranger.setObjectName("muted")
+        self.stranger.setToolTip(SCOPE_TEXT)
+        self.unreliable = MessageBar()
         self.no_match = MessageBar()
         self.table = QTableView()
         self.table.setModel(model)
@@ -77,7 +109,14 @@ class CandidatePanel(Panel):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
-        widths = {RANK: 30, FACE: THUMB_SIDE + 10, DISTANCE: 66, QUALITY: 58, DECISION: 112}
+        widths = {
+            RANK: 30,
+            FACE: THUMB_SIDE + 10,
+            DISTANCE: 66,
+            FMR: 92,
+            QUALITY: 58,
+            DECISION: 112,
+        }
         for column, width in widths.items():
             header.resizeSection(column, width)
         self.table.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
@@ -87,6 +126,8 @@ class CandidatePanel(Panel):
         self.lead.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.body.addWidget(self.lead)
         self.body.addLayout(controls)
+        self.body.addWidget(self.stranger)
+        self.body.addWidget(self.unreliable)
         self.body.addWidget(self.no_match)
         self.body.addWidget(self.table, 1)
         self.body.addWidget(self.empty, 1)
@@ -98,17 +139,31 @@ class CandidatePanel(Panel):
         self.model.modelReset.connect(self._on_reset)
         self.top_k.editingFinished.connect(self._on_settings)
         self.tolerance.editingFinished.connect(self._on_settings)
+        self.preset.currentIndexChanged.connect(self._on_settings)
 
-    def set_settings(self, top_k: int, tolerance: float) -> None:
-        for box in (self.top_k, self.tolerance):
+    def set_settings(self, top_k: int, tolerance: float, preset: str = DEFAULT_PRESET) -> None:
+        boxes = (self.top_k, self.tolerance, self.preset)
+        for box in boxes:
             box.blockSignals(True)
         self.top_k.setValue(top_k)
         self.tolerance.setValue(tolerance)
-        for box in (self.top_k, self.tolerance):
+        self.preset.setCurrentIndex(max(0, self.preset.findData(preset)))
+        self._sync_tolerance()
+        for box in boxes:
             box.blockSignals(False)
 
+    def current_preset(self) -> str:
+        return str(self.preset.currentData() or DEFAULT_PRESET)
+
+    def _sync_tolerance(self) -> None:
+        """The strict preset's cut is calibrated, not the tolerance: say so by disabling it."""
+        self.tolerance.setEnabled(self.current_preset() != "strict")
+
     def _on_settings(self) -> None:
-        self.search_settings_changed.emit(self.top_k.value(), round(self.tolerance.value(), 2))
+        self._sync_tolerance()
+        self.search_settings_changed.emit(
+            self.top_k.value(), round(self.tolerance.value(), 2), self.current_preset()
+        )
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.candidate_selected.emit(current.row() if current.isValid() else -1)
@@ -120,21 +175,28 @@ class CandidatePanel(Panel):
         self.empty.setVisible(search is None)
         if search is None:
             self.counts.set_full_text("")
+            self.stranger.set_full_text("")
+            self.unreliable.clear_message()
             self.no_match.clear_message()
             return
         shown = len(search.candidates)
         within = search.within_tolerance
-        self.counts.set_full_text(f"{shown} shown · {within} within {search.tolerance:.2f}")
+        rule = rule_text(search)
+        self.counts.set_full_text(f"{shown} shown · {within} {rule}")
+        self.stranger.set_full_text(stranger_text(search) if has_rows else "")
+        self.stranger.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
+        reason = unreliable_text(search)
+        if reason and has_rows:
+            self.unreliable.show_message(reason, "warning")
+        else:
+            self.unreliable.clear_message()
         if not has_rows:
             self.no_match.show_message("The gallery is empty: import photos first.", "info")
         elif within == 0:
-            self.no_match.show_message(
-                f"No candidate within tolerance {search.tolerance:.2f}: none of these is a match.",
-                "info",
-            )
+            self.no_match.show_message(f"No candidate {rule}: none of these is a match.", "info")
             self.no_match.setToolTip(
                 "The nearest gallery faces are listed for completeness and disclosure; every "
-                "one of them is further than the tolerance from the probe."
+                "one of them is outside the preset's cut."
             )
         else:
             self.no_match.clear_message()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.search import Candidate
+from rekog_desktop.core.search import Candidate, FaceSearch
 from rekog_desktop.core.types import Face
 from rekog_desktop.ui.candidates.model import DecisionMark
 from rekog_desktop.ui.jobs import CandidateDetail
@@ -28,6 +28,8 @@ class ReviewModel(QObject):
         self.probe_face: Face | None = None
         self.probe_number = 0
         self.candidate: Candidate | None = None
+        #: The search the candidate came from (its preset and estimates explain the numbers).
+        self.search: FaceSearch | None = None
         self.detail: CandidateDetail | None = None
         self.display: DisplayImage | None = None
         self.error = ""
@@ -42,8 +44,9 @@ class ReviewModel(QObject):
         candidate: Candidate | None,
         detail: CandidateDetail | None,
         decision: DecisionMark | None,
+        search: FaceSearch | None = None,
     ) -> None:
-        self.candidate, self.detail = candidate, detail
+        self.candidate, self.detail, self.search = candidate, detail, search
         self.display, self.error = None, ""
         self.decision = decision
         self.candidate_changed.emit()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rekog_desktop.ui import theme
+from rekog_desktop.ui.candidates.estimates import candidate_line
 from rekog_desktop.ui.candidates.model import VERDICT_WORDS
 from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
 
@@ -146,10 +147,14 @@ class ReviewPanel(Panel):
             self.set_subtitle("")
             self._rescene()
             return
-        where = "within" if candidate.within_tolerance else "beyond"
+        numbers = (
+            candidate_line(self.model.search, candidate)
+            if self.model.search is not None
+            else f"distance {candidate.distance:.3f}"
+        )
         self.candidate_caption.set_full_text(
-            f"Candidate {candidate.rank} · {candidate.subject} · distance "
-            f"{candidate.distance:.3f} ({where} tolerance) · {Path(candidate.photo_path).name}"
+            f"Candidate {candidate.rank} · {candidate.subject} · {numbers} · "
+            f"{Path(candidate.photo_path).name}"
         )
         self.set_subtitle(f"rank {candidate.rank}: {candidate.subject}")
         if self.model.display is None:

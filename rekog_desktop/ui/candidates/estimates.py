@@ -1,0 +1,102 @@
+"""Plain words for what a search's numbers mean: the match rule, the estimated false-match
+rate of each candidate, the chance a stranger would match, and when not to trust them.
+
+Rates are written "1 in N": an officer weighs "1 in 40" against "1 in 40,000" at a glance,
+where 2.5e-02 and 2.5e-05 look alike. Pure functions, so the list, the review and the tests
+say the same thing.
+"""
+
+from __future__ import annotations
+
+from rekog_desktop.core.search import ESTIMATE_SCOPE, Candidate, FaceSearch
+
+PRESET_NAMES = {"investigative": "Investigative", "strict": "Strict"}
+PRESET_HELP = {
+    "investigative": (
+        "Investigative: a ranked list of the nearest gallery faces, every one a lead to be "
+        "checked. Faces within the tolerance (raw distance) are marked; nothing is hidden."
+    ),
+    "strict": (
+        "Strict: a subject is marked only when the probe is closer to the average of their "
+        "enrolled faces than a calibrated threshold, set so that someone never enrolled would "
+        "match anyone in this gallery at most 1% of the time. The tolerance is not used."
+    ),
+}
+
+
+def one_in(rate: float | None) -> str:
+    """'1 in 3,400' (two significant figures); '' when there is no estimate."""
+    if rate is None:
+        return ""
+    if rate >= 0.5:
+        return "1 in 2 or more"
+    n = 1.0 / max(rate, 1e-12)
+    digits = len(str(int(n))) - 2
+    rounded = int(round(n, -digits)) if digits > 0 else round(n)
+    return f"1 in {rounded:,}"
+
+
+def rule_text(search: FaceSearch) -> str:
+    """What 'marked' means under the search's preset."""
+    if search.preset == "strict" and search.strict_threshold is not None:
+        return f"within the strict threshold {search.strict_threshold:.3f}"
+    return f"within tolerance {search.tolerance:.2f}"
+
+
+def candidate_line(search: FaceSearch, cand: Candidate) -> str:
+    """The candidate's numbers in one line (review caption, tooltips)."""
+    where = (
+        rule_text(search)
+        if cand.within_tolerance
+        else rule_text(search).replace("within", "beyond", 1)
+    )
+    line = f"distance {cand.distance:.3f} ({where})"
+    if cand.est_fmr is not None:
+        line += f" · est. false-match rate {one_in(cand.est_fmr)}"
+        if search.estimate_caveats:
+            line += " (unreliable for this probe)"
+    return line
+
+
+def fmr_tooltip(search: FaceSearch, cand: Candidate) -> str:
+    if cand.est_fmr is None:
+        return "No calibrated estimate for this candidate (face not enrolled to a subject)."
+    text = (
+        f"Estimated false-match rate: about {one_in(cand.est_fmr)} comparisons of two "
+        f"different people come out this close (template distance "
+        f"{cand.template_distance:.3f} to {cand.subject}'s enrolled faces). "
+        "Lower is rarer; it is not the chance that this is the same person."
+    )
+    if search.estimate_caveats:
+        text += "\nUnreliable for this probe: " + "; ".join(search.face.quality.warnings)
+    return text
+
+
+def stranger_text(search: FaceSearch) -> str:
+    """The chance that a never-enrolled person would still be marked, for this gallery."""
+    chance = search.never_enrolled_match
+    if chance is None:
+        return "No calibrated estimate for this gallery."
+    where = (
+        "within the strict threshold"
+        if search.preset == "strict"
+        else f"within tolerance {search.tolerance:.2f}"
+    )
+    return (
+        f"If the person were never enrolled, the estimated chance that someone among "
+        f"{search.gallery_subjects:,} subjects is still {where}: {chance:.1%}."
+    )
+
+
+def unreliable_text(search: FaceSearch) -> str:
+    """Why this probe's estimates should not be trusted ('' when nothing is known against them)."""
+    if not search.estimate_caveats:
+        return ""
+    return (
+        "Estimated rates are unreliable for this probe face: "
+        + "; ".join(search.face.quality.warnings)
+        + ". Expect more look-alikes and more missed matches than the numbers say."
+    )
+
+
+SCOPE_TEXT = ESTIMATE_SCOPE
