@@ -7,7 +7,6 @@ Tests that need it skip with a clear reason when it is absent; .ci/run refuses t
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from rekog_desktop.core.importer import ImportSummary, collect_items, import_pho
 from rekog_desktop.core.store import GalleryStore
 
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-_EXIT_STATUS = pytest.StashKey[int]()
 
 
 def _data_root() -> Path:
@@ -98,23 +96,3 @@ def gallery_store(gallery_path: Path) -> Iterator[GalleryStore]:
     store = GalleryStore(gallery_path)
     yield store
     store.close()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config.stash[_EXIT_STATUS] = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Leave without the interpreter's final teardown once every result is reported.
-
-    After a full run, CPython's last garbage collection can abort in a C extension
-    ("bool_dealloc: deallocating True or False", a refcount error seen with PySide6 6.12 and
-    dlib loaded together; not reproducible with either part of the suite alone), turning a
-    green run into exit code 134. Nothing of ours runs in that teardown: stores are closed and
-    threads joined by the fixtures, which the suite checks.
-    """
-    if _EXIT_STATUS in config.stash and "PySide6" in sys.modules:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(config.stash[_EXIT_STATUS])

@@ -26,7 +26,13 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from rekog_desktop.core.errors import RekogError
 
+from . import signal_refcount
+
 log = logging.getLogger(__name__)
+
+# Every emit below would otherwise cost a reference to True on PySide6 6.12.0 and, over a long
+# session or a test run, abort the process ("bool_dealloc"); see signal_refcount.
+signal_refcount.install()
 
 JobFactory = Callable[[], Generator[Any, None, Any]]
 
