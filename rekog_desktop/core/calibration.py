@@ -478,5 +478,27 @@ def calibrator_for_store(store: GalleryStore, table: CalibrationTable | None = N
     return calibrator
 
 
+def one_in(rate: float | None, floor: float | None = None) -> str:
+    """Plain odds, two significant figures: '1 in 3,400', '1 in 340k', '1 in 7.3M'; '' when
+    there is no estimate. An officer weighs "1 in 40" against "1 in 40,000" at a glance, where
+    2.5e-02 and 2.5e-05 look alike. At the calibration's `floor` (no different-person pair
+    that close was seen) the number is only a bound: '<1 in 7.3M'."""
+    if rate is None:
+        return ""
+    if rate >= 0.5:
+        return "1 in 2 or more"
+    n = 1.0 / max(rate, 1e-12)
+    digits = len(str(int(n))) - 2
+    rounded = int(round(n, -digits)) if digits > 0 else round(n)
+    if rounded >= 1_000_000:
+        text = f"{rounded / 1_000_000:.2g}M"
+    elif rounded >= 100_000:
+        text = f"{rounded // 1_000:,}k"
+    else:
+        text = f"{rounded:,}"
+    bound = floor is not None and rate <= floor * (1 + 1e-9)
+    return f"<1 in {text}" if bound else f"1 in {text}"
+
+
 def is_monotone(values: Sequence[float]) -> bool:
     return all(b >= a for a, b in itertools.pairwise(values))

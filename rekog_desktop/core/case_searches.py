@@ -57,6 +57,7 @@ class SearchRecord:
     never_enrolled_match: float | None = None
     strict_threshold: float | None = None
     gallery_subjects: int | None = None
+    fmr_floor: float | None = None
     decisions: dict[int, Decision] = field(default_factory=dict)
 
     @property
@@ -125,8 +126,8 @@ def record_face_search(
             """INSERT INTO searches (case_id, kind, probe_path, probe_sha256, face_index, face_box,
             quality, probe_thumbnail, context, top_k, tolerance, preset, engine, engine_version,
             gallery_faces, within_tolerance, actor, os_user, created_utc, never_enrolled_match,
-            strict_threshold, gallery_subjects)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            strict_threshold, gallery_subjects, fmr_floor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 case.id,
                 kind,
@@ -150,6 +151,7 @@ def record_face_search(
                 face_search.never_enrolled_match,
                 face_search.strict_threshold,
                 face_search.gallery_subjects,
+                face_search.fmr_floor,
             ],
         )
         search_id = int(cursor.lastrowid or 0)
@@ -250,8 +252,8 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
     row = store.db.execute(
         """SELECT id, case_id, kind, probe_path, probe_sha256, face_index, face_box, quality,
         context, top_k, tolerance, preset, engine, engine_version, gallery_faces, within_tolerance,
-        actor, created_utc, never_enrolled_match, strict_threshold, gallery_subjects
-        FROM searches WHERE id = ?""",
+        actor, created_utc, never_enrolled_match, strict_threshold, gallery_subjects,
+        fmr_floor FROM searches WHERE id = ?""",
         [search_id],
     ).fetchone()
     if row is None:
@@ -301,6 +303,7 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
         never_enrolled_match=row[18],
         strict_threshold=row[19],
         gallery_subjects=row[20],
+        fmr_floor=row[21],
         decisions=decisions_for_search(store, search_id),
     )
 

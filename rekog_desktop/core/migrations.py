@@ -212,12 +212,14 @@ def _cases_audit(db: Database) -> None:
 @MIGRATIONS(name="0003_search_estimates")
 def _search_estimates(db: Database) -> None:
     """What the officer was told about a search's reliability, kept with it: the chance that a
-    never-enrolled person matches anyone, the strict threshold, and the gallery's size."""
+    never-enrolled person matches anyone, the strict threshold, the gallery's size, and the
+    smallest false-match estimate the calibration could give (a bound, not a value)."""
     _run(
         db,
         """
         ALTER TABLE searches ADD COLUMN never_enrolled_match REAL;
         ALTER TABLE searches ADD COLUMN strict_threshold REAL;
         ALTER TABLE searches ADD COLUMN gallery_subjects INTEGER;
+        ALTER TABLE searches ADD COLUMN fmr_floor REAL;
         """,
     )

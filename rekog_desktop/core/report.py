@@ -23,6 +23,7 @@ from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from . import audit
+from .calibration import one_in
 from .case_searches import SearchRecord, search_thumbnails
 from .case_searches import searches_for_case as _searches
 from .cases import Case, get_case, list_notes
@@ -358,7 +359,7 @@ def _candidate_table(pdf: _CaseNotesPDF, search: SearchRecord) -> None:
                     cand.subject,
                     f"{cand.distance:.3f}",
                     "yes" if cand.within_tolerance else "no",
-                    f"{cand.est_fmr:.2g}" if cand.est_fmr is not None else "-",
+                    one_in(cand.est_fmr, search.fmr_floor) or "-",
                     verdict,
                 ]
             )

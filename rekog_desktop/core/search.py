@@ -83,6 +83,9 @@ class FaceSearch:
     #: the preset (calibration.py); None when no calibration applies.
     never_enrolled_match: float | None = None
     gallery_subjects: int = 0
+    #: The smallest estimate the calibration can give (no different-person pair seen that
+    #: close): a candidate at the floor has a rate *below* it.
+    fmr_floor: float | None = None
 
     @property
     def within_tolerance(self) -> int:
@@ -203,6 +206,7 @@ def search_face(
         strict_threshold=strict,
         never_enrolled_match=calibrator.never_enrolled_match(preset, tolerance),
         gallery_subjects=calibrator.enrolled_subjects,
+        fmr_floor=calibrator.fmr(0.0),
     )
 
 

@@ -48,9 +48,10 @@ class SearchPage(QWidget):
         self.main.addWidget(self.review_panel)
         self.main.setStretchFactor(0, 0)
         self.main.setStretchFactor(1, 1)
-        self.left.setMinimumWidth(400)
+        # The candidate list carries distance, est. FMR, quality and decision: it needs width.
+        self.left.setMinimumWidth(440)
         self.review_panel.setMinimumWidth(520)
-        self.main.setSizes([470, 1000])
+        self.main.setSizes([560, 1000])
         self.left.setSizes([380, 620])
 
         layout = QVBoxLayout(self)

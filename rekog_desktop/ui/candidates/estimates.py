@@ -1,14 +1,16 @@
 """Plain words for what a search's numbers mean: the match rule, the estimated false-match
 rate of each candidate, the chance a stranger would match, and when not to trust them.
 
-Rates are written "1 in N": an officer weighs "1 in 40" against "1 in 40,000" at a glance,
-where 2.5e-02 and 2.5e-05 look alike. Pure functions, so the list, the review and the tests
-say the same thing.
+Rates are written "1 in N" (core.calibration.one_in). Pure functions, so the list, the review
+and the tests say the same thing.
 """
 
 from __future__ import annotations
 
+from rekog_desktop.core.calibration import one_in
 from rekog_desktop.core.search import ESTIMATE_SCOPE, Candidate, FaceSearch
+
+__all__ = ["one_in"]
 
 PRESET_NAMES = {"investigative": "Investigative", "strict": "Strict"}
 PRESET_HELP = {
@@ -24,16 +26,9 @@ PRESET_HELP = {
 }
 
 
-def one_in(rate: float | None) -> str:
-    """'1 in 3,400' (two significant figures); '' when there is no estimate."""
-    if rate is None:
-        return ""
-    if rate >= 0.5:
-        return "1 in 2 or more"
-    n = 1.0 / max(rate, 1e-12)
-    digits = len(str(int(n))) - 2
-    rounded = int(round(n, -digits)) if digits > 0 else round(n)
-    return f"1 in {rounded:,}"
+def short_reasons(warnings: tuple[str, ...] | list[str]) -> str:
+    """'small face, blurred face' from the quality warnings' full sentences."""
+    return ", ".join(w.split(":")[0].split(" (")[0] for w in warnings)
 
 
 def rule_text(search: FaceSearch) -> str:
@@ -52,7 +47,7 @@ def candidate_line(search: FaceSearch, cand: Candidate) -> str:
     )
     line = f"distance {cand.distance:.3f} ({where})"
     if cand.est_fmr is not None:
-        line += f" · est. false-match rate {one_in(cand.est_fmr)}"
+        line += f" · est. false-match rate {one_in(cand.est_fmr, search.fmr_floor)}"
         if search.estimate_caveats:
             line += " (unreliable for this probe)"
     return line
@@ -62,8 +57,8 @@ def fmr_tooltip(search: FaceSearch, cand: Candidate) -> str:
     if cand.est_fmr is None:
         return "No calibrated estimate for this candidate (face not enrolled to a subject)."
     text = (
-        f"Estimated false-match rate: about {one_in(cand.est_fmr)} comparisons of two "
-        f"different people come out this close (template distance "
+        f"Estimated false-match rate: {one_in(cand.est_fmr, search.fmr_floor)} comparisons "
+        f"of two different people come out this close (template distance "
         f"{cand.template_distance:.3f} to {cand.subject}'s enrolled faces). "
         "Lower is rarer; it is not the chance that this is the same person."
     )
@@ -83,8 +78,8 @@ def stranger_text(search: FaceSearch) -> str:
         else f"within tolerance {search.tolerance:.2f}"
     )
     return (
-        f"If the person were never enrolled, the estimated chance that someone among "
-        f"{search.gallery_subjects:,} subjects is still {where}: {chance:.1%}."
+        f"Stranger match: {chance:.1%}, the estimated chance that someone never enrolled "
+        f"is {where} of one of these {search.gallery_subjects:,} subjects."
     )
 
 
@@ -93,9 +88,9 @@ def unreliable_text(search: FaceSearch) -> str:
     if not search.estimate_caveats:
         return ""
     return (
-        "Estimated rates are unreliable for this probe face: "
-        + "; ".join(search.face.quality.warnings)
-        + ". Expect more look-alikes and more missed matches than the numbers say."
+        "Estimated rates are unreliable for this probe "
+        f"({short_reasons(search.face.quality.warnings)}): expect more look-alikes and more "
+        "missed matches than the numbers say."
     )
 
 

@@ -168,7 +168,7 @@ class CandidateTableModel(QAbstractTableModel):
         if column == DISTANCE:
             return f"{cand.distance:.3f}"
         if column == FMR:
-            text = one_in(cand.est_fmr)
+            text = one_in(cand.est_fmr, self.search.fmr_floor if self.search else None)
             # A doubtful probe keeps its numbers visible but marked, never a clean figure.
             return f"{text} ?" if text and self.search and self.search.estimate_caveats else text
         if column == QUALITY:

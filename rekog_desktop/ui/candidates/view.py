@@ -83,16 +83,17 @@ class CandidatePanel(Panel):
         self.preset.setAccessibleName("Search preset")
         self.top_k.setFixedWidth(88)
         self.tolerance.setFixedWidth(128)
-        self.counts = ElidedLabel("")
-        self.counts.setObjectName("muted")
+        #: "20 shown · 1 within tolerance 0.60", next to the panel's title.
+        self.counts: ElidedLabel = self.subtitle
         controls = QHBoxLayout()
         controls.setSpacing(8)
-        controls.addWidget(self.counts, 1)
+        controls.addStretch(1)
         controls.addWidget(self.preset)
         controls.addWidget(self.top_k)
         controls.addWidget(self.tolerance)
-        self.stranger = ElidedLabel("")
+        self.stranger = QLabel("")
         self.stranger.setObjectName("muted")
+        self.stranger.setWordWrap(True)
         self.stranger.setToolTip(SCOPE_TEXT)
         self.unreliable = MessageBar()
         self.no_match = MessageBar()
@@ -175,7 +176,7 @@ class CandidatePanel(Panel):
         self.empty.setVisible(search is None)
         if search is None:
             self.counts.set_full_text("")
-            self.stranger.set_full_text("")
+            self.stranger.setText("")
             self.unreliable.clear_message()
             self.no_match.clear_message()
             return
@@ -183,7 +184,7 @@ class CandidatePanel(Panel):
         within = search.within_tolerance
         rule = rule_text(search)
         self.counts.set_full_text(f"{shown} shown · {within} {rule}")
-        self.stranger.set_full_text(stranger_text(search) if has_rows else "")
+        self.stranger.setText(stranger_text(search) if has_rows else "")
         self.stranger.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
         reason = unreliable_text(search)
         if reason and has_rows:
