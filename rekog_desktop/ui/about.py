@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rekog_desktop import __version__
 from rekog_desktop.core.calibration import (
@@ -64,6 +73,11 @@ def measured_limits() -> list[str]:
         f"{sizes} subjects it marks about {kept} of real matches (a clear photo against the "
         "subject's other photos). Unmarked is not 'not this person'."
     )
+    lines.append(
+        "Checked out of sample (bench/calibration_check.py, 70 photos of 20 people from other "
+        "sources, each left out in turn): the strict preset matched 1 of 70 never-enrolled "
+        "probes to someone else (a known look-alike pair), tolerance 0.60 matched 6 of 70."
+    )
     return lines
 
 
@@ -71,7 +85,7 @@ class AboutDialog(QDialog):
     def __init__(self, engine: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About rekog-desktop")
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(680)
         logo = QLabel()
         logo.setPixmap(theme.icon("app").pixmap(QSize(64, 64)))
         title = QLabel(f"rekog-desktop {__version__}")
@@ -110,6 +124,13 @@ class AboutDialog(QDialog):
         layout.addLayout(top)
         layout.addSpacing(4)
         layout.addWidget(heading)
-        layout.addWidget(limits)
+        # The limitations grow with the measured numbers: scroll rather than clip on a laptop.
+        scroll = QScrollArea()
+        scroll.setWidget(limits)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumHeight(260)
+        layout.addWidget(scroll, 1)
         layout.addWidget(lead)
         layout.addWidget(buttons)
