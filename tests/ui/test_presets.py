@@ -116,7 +116,7 @@ def test_about_states_the_measured_rates(qtbot) -> None:  # type: ignore[no-unty
     # the three gallery sizes' rates: more faces, more strangers within tolerance; more
     # subjects, fewer real matches kept by the strict preset
     stranger, kept = (
-        re.findall(r"(\d+)% / (\d+)% / (\d+)%", line)[0] for line in measured_limits()
+        re.findall(r"(\d+)% / (\d+)% / (\d+)%", line)[0] for line in measured_limits()[:2]
     )
     assert [int(v) for v in stranger] == sorted(int(v) for v in stranger)
     assert [int(v) for v in kept] == sorted((int(v) for v in kept), reverse=True)
