@@ -31,7 +31,7 @@ def drop_paths(widget: QWidget, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     centre = QPoint(widget.width() // 2, widget.height() // 2)
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, modifiers)
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, buttons, modifiers)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), f"{type(widget).__name__} refused the drag"
     drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, modifiers)
