@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
+from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.case_searches import record_probe_without_face, record_search
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
@@ -15,7 +15,6 @@ from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import collect_items, import_photos
 from rekog_desktop.core.search import (
-    FaceSearch,
     ProbeSearch,
     search_loaded,
 )
@@ -24,6 +23,7 @@ from rekog_desktop.core.users import resolve_reviewer
 from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
 from .context import CliContext
 from .options import require_case, search_options
+from .output import echo_candidates
 from .progress import progress_bar
 
 
@@ -89,14 +89,6 @@ def import_cmd(
 @cli.command("search")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @search_options
-@click.option(
-    "--preset",
-    type=click.Choice(PRESETS),
-    default=DEFAULT_PRESET,
-    show_default=True,
-    help="investigative: ranked leads, starred within --tolerance; strict: starred only where "
-    "the calibrated chance of a never-enrolled person matching anyone is at most 1%.",
-)
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
 @click.pass_obj
 def search_cmd(
@@ -170,43 +162,8 @@ def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
         click.echo(f"  face {index} at {face.face.box.as_list()}  (search {search_id})")
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
-        _echo_calibrated(face)
-        if face.estimate_caveats:
-            click.echo("    the estimated rates above are unreliable for this face (see warnings)")
+        echo_candidates(face)
     click.echo("  Investigative lead only, not an identification.")
-
-
-def _echo_calibrated(face: FaceSearch) -> None:
-    """The preset, the chance a stranger would match, then the candidates with est. FMR."""
-    chance = face.never_enrolled_match
-    odds = "unknown" if chance is None else f"{chance:.1%}"
-    if face.preset == "strict":
-        click.echo(
-            f"    strict preset: starred when the subject's template distance is at most "
-            f"{face.strict_threshold:.3f}; estimated chance that someone never enrolled "
-            f"matches anyone among {face.gallery_subjects} subjects: {odds}"
-        )
-        count = face.within_tolerance
-        click.echo(f"    {count} candidate(s)" if count else "    no candidate", nl=False)
-        click.echo(" within the strict threshold")
-    else:
-        click.echo(
-            f"    investigative preset: ranked leads; estimated chance that someone never "
-            f"enrolled has a face within {face.tolerance} among {face.gallery_subjects} "
-            f"subjects: {odds}"
-        )
-        if face.within_tolerance == 0:
-            click.echo(f"    no candidate within tolerance {face.tolerance}")
-        else:
-            click.echo(
-                f"    {face.within_tolerance} candidate(s) within tolerance {face.tolerance}"
-            )
-    for cand in face.candidates:
-        mark = "*" if cand.within_tolerance else " "
-        fmr = "" if cand.est_fmr is None else f"  est. FMR {cand.est_fmr:.1e}"
-        click.echo(
-            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}{fmr}"
-        )
 
 
 @cli.command("subjects")

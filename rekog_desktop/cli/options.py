@@ -7,13 +7,14 @@ from typing import TypeVar
 
 import click
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
 from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
 
 F = TypeVar("F", bound=Callable[..., object])
 
 
 def search_options(func: F) -> F:
-    """--top, --tolerance, --case and --reviewer, with the same meaning everywhere."""
+    """--top, --tolerance, --preset, --case and --reviewer, with the same meaning everywhere."""
     decorators = [
         click.option(
             "--top", "top_k", type=click.IntRange(min=1), default=DEFAULT_TOP_K, show_default=True
@@ -24,6 +25,15 @@ def search_options(func: F) -> F:
             default=DEFAULT_TOLERANCE,
             show_default=True,
             help="Distance at or below which a candidate counts as within tolerance.",
+        ),
+        click.option(
+            "--preset",
+            type=click.Choice(PRESETS),
+            default=DEFAULT_PRESET,
+            show_default=True,
+            help="investigative: ranked leads, starred within --tolerance; strict: starred only "
+            "where the calibrated chance of a never-enrolled person matching anyone is at most "
+            "1%.",
         ),
         click.option("--case", "case_number", help="The open case of the search (required)."),
         click.option("--reviewer", help="App user running the search (default: the OS user)."),

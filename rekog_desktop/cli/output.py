@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import click
 
+from rekog_desktop.core.calibration import one_in
 from rekog_desktop.core.search import FaceSearch
 
 
 def echo_candidates(search: FaceSearch) -> None:
-    """The within-tolerance count, then every candidate (starred when within tolerance)."""
-    if search.within_tolerance == 0:
-        click.echo(f"    no candidate within tolerance {search.tolerance}")
+    """The preset and the chance a stranger would match, then every candidate (starred when
+    marked by the preset) with its estimated false-match rate."""
+    chance = search.never_enrolled_match
+    odds = "unknown" if chance is None else f"{chance:.1%}"
+    count = search.within_tolerance
+    if search.preset == "strict":
+        threshold = search.strict_threshold or 0.0
+        click.echo(
+            f"    strict preset: starred when the subject's template distance is at most "
+            f"{threshold:.3f}; estimated chance that someone never enrolled "
+            f"matches anyone among {search.gallery_subjects} subjects: {odds}"
+        )
+        rule = "within the strict threshold"
     else:
         click.echo(
-            f"    {search.within_tolerance} candidate(s) within tolerance {search.tolerance}"
+            f"    investigative preset: ranked leads; estimated chance that someone never "
+            f"enrolled has a face within {search.tolerance} among {search.gallery_subjects} "
+            f"subjects: {odds}"
         )
+        rule = f"within tolerance {search.tolerance}"
+    click.echo(f"    {count} candidate(s) {rule}" if count else f"    no candidate {rule}")
+    if search.estimate_caveats:
+        click.echo("    the estimated rates are unreliable for this face (see its warnings)")
     for cand in search.candidates:
         mark = "*" if cand.within_tolerance else " "
+        odds_one = one_in(cand.est_fmr, search.fmr_floor)
+        fmr = f"  est. FMR {odds_one}" if odds_one else ""
         click.echo(
-            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}"
+            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}{fmr}"
         )

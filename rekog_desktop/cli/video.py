@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnsupportedVideo
@@ -47,6 +48,7 @@ def video_cmd(
     every_s: float,
     top_k: int,
     tolerance: float,
+    preset: Preset,
     as_json: bool,
 ) -> int:
     """Find every face in a video clip, track it, and search each track's best shots in the
@@ -58,7 +60,13 @@ def video_cmd(
         case = open_case(store, case_number)
         actor = resolve_reviewer(store, reviewer).name
         scan = scan_video(
-            clip, engine, settings=settings, store=store, top_k=top_k, tolerance=tolerance
+            clip,
+            engine,
+            settings=settings,
+            store=store,
+            top_k=top_k,
+            tolerance=tolerance,
+            preset=preset,
         )
         try:
             with progress_bar("Scanning", enabled=not as_json) as bar:

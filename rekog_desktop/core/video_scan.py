@@ -40,6 +40,7 @@ import cv2
 import numpy as np
 
 from . import audit
+from .calibration import DEFAULT_PRESET, Preset
 from .case_searches import record_face_search
 from .cases import Case
 from .engine import FaceEngine
@@ -124,8 +125,16 @@ class VideoTrack:
                 for s in self.track.shots
             ],
             "within_tolerance": self.search.within_tolerance if self.search else 0,
+            **(self._estimates() if self.search else {}),
             "candidates": [c.as_dict() for c in self.search.candidates] if self.search else [],
         }
+
+    def _estimates(self) -> dict[str, Any]:
+        """The preset and calibrated numbers of the track's search, as an image face has them."""
+        assert self.search is not None
+        face = self.search.as_dict()
+        keys = ("preset", "strict_threshold", "never_enrolled_match_chance", "gallery_subjects")
+        return {k: face[k] for k in (*keys, "estimates_unreliable")}
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,7 @@ def scan_video(
     store: GalleryStore | None = None,
     top_k: int = DEFAULT_TOP_K,
     tolerance: float = DEFAULT_TOLERANCE,
+    preset: Preset = DEFAULT_PRESET,
 ) -> Generator[VideoProgress, None, VideoResult]:
     """Find, track and (with a store) search every face in a clip; see the module docstring."""
     settings = settings or VideoSettings()
@@ -270,7 +280,9 @@ def scan_video(
             tracks = tuple(
                 VideoTrack(
                     track=t,
-                    search=search_face(store, t.template_face(), top_k=top_k, tolerance=tolerance)
+                    search=search_face(
+                        store, t.template_face(), top_k=top_k, tolerance=tolerance, preset=preset
+                    )
                     if store is not None
                     else None,
                 )

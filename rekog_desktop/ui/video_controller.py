@@ -80,11 +80,18 @@ class VideoController(QObject):
         self.panel.show()
         self.panel.start(Path(path).name)
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
+        preset = self.search.preset
         case_number, actor = self.search.context()
         job = self.pool.start(
             "Scanning the clip",
             lambda: video_jobs.scan_clip(
-                store, path, top_k=top_k, tolerance=tolerance, case_number=case_number, actor=actor
+                store,
+                path,
+                top_k=top_k,
+                tolerance=tolerance,
+                preset=preset,
+                case_number=case_number,
+                actor=actor,
             ),
         )
         job.progressed.connect(lambda step: self._on_step(job, step))

@@ -80,6 +80,25 @@ def test_video_json_lists_tracks_with_candidates_and_records_them(
     assert one.probe_sha256 == payload["clip"]["sha256"]
     assert one.context["start_s"] == tracks[0]["start_s"]
     assert one.context["best_frame"] == tracks[0]["best_frame"]
+    assert one.preset == "investigative"
+    assert all(c.est_fmr is not None for c in one.candidates)  # video leads carry estimates too
+
+
+def test_video_strict_preset_marks_by_the_calibrated_threshold(db: Path, video_dir: Path) -> None:
+    clip = video_dir / "short_hamilton_clip.mp4"
+    result = rekog("video", str(clip), "--case", CASE, "--preset", "strict", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    tracks = json.loads(result.stdout)["tracks"]
+    assert tracks and all(t["preset"] == "strict" for t in tracks)
+    for track in tracks:
+        threshold = track["strict_threshold"]
+        assert threshold is not None and 0.0 <= track["never_enrolled_match_chance"] <= 0.011
+        for cand in track["candidates"]:
+            assert cand["est_fmr"] is not None
+            assert cand["within_tolerance"] == (cand["template_distance"] <= threshold)
+    with GalleryStore(db) as store:
+        recorded = {s.id: s for s in searches_for_case(store, CASE)}
+    assert all(recorded[t["search_id"]].preset == "strict" for t in tracks)
 
 
 def test_video_without_faces_says_so(db: Path, video_dir: Path) -> None:

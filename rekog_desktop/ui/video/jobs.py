@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.case_searches import get_search
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import create_engine
@@ -78,6 +79,7 @@ def scan_clip(
     *,
     top_k: int,
     tolerance: float,
+    preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
 ) -> Generator[VideoStep, None, VideoOutcome]:
@@ -88,7 +90,9 @@ def scan_clip(
         if case_number is not None:
             open_case(store, case_number)  # refuse before any work
         engine = create_engine()
-        scan = scan_video(path, engine, store=store, top_k=top_k, tolerance=tolerance)
+        scan = scan_video(
+            path, engine, store=store, top_k=top_k, tolerance=tolerance, preset=preset
+        )
         rows: list[TrackRow] = []
         try:
             while True:
