@@ -5,6 +5,8 @@ thread, and the GUI thread needs the GIL for every Python callback (painting del
 so in-process analysis froze the window for 250 ms per search (bench/ui_event_loop_stall.py).
 A separate process has its own GIL: the worker thread only waits on a pipe. The process is
 spawned once (models load there, in the background at start-up) and reused for every probe.
+`engine()` wraps it as a FaceEngine, so a video scan's tracking runs on a worker thread while
+its detection and embeddings run here (a clip frame costs one pickle, a few ms).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from rekog_desktop.core.engine import EngineSettings, FaceEngine, create_engine
+from rekog_desktop.core.engine import EngineInfo, EngineSettings, FaceEngine, create_engine
 from rekog_desktop.core.errors import EngineUnavailable
 from rekog_desktop.core.types import Face, FaceBox, RGBImage
 
@@ -32,6 +34,14 @@ def _child_engine() -> FaceEngine:
 
 def _faces(pixels: RGBImage) -> list[Face]:
     return _child_engine().faces(pixels)
+
+
+def _detect(pixels: RGBImage) -> list[FaceBox]:
+    return _child_engine().detect(pixels)
+
+
+def _analyse(pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
+    return _child_engine().analyse(pixels, boxes)
 
 
 def _warm_up() -> str:
@@ -87,6 +97,18 @@ class FaceProcess:
         """Every face in the picture, largest first (as FaceEngine.faces)."""
         return self._run(_faces, pixels)  # type: ignore[return-value]
 
+    def detect(self, pixels: RGBImage) -> list[FaceBox]:
+        return self._run(_detect, pixels)  # type: ignore[return-value]
+
+    def analyse(self, pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
+        if not boxes:
+            return []
+        return self._run(_analyse, pixels, boxes)  # type: ignore[return-value]
+
+    def engine(self) -> FaceEngine:
+        """This process as a FaceEngine (for core code that takes one, e.g. scan_video)."""
+        return ProcessEngine(self)
+
     def warm_up(self) -> str:
         return self._run(_warm_up)  # type: ignore[return-value]
 
@@ -96,3 +118,26 @@ class FaceProcess:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ProcessEngine:
+    """A FaceEngine whose face work runs in a FaceProcess (same settings, same results)."""
+
+    def __init__(self, process: FaceProcess) -> None:
+        self._process = process
+        self._info: EngineInfo | None = None
+
+    @property
+    def info(self) -> EngineInfo:
+        if self._info is None:  # names and versions only: no model is loaded for this
+            self._info = create_engine(self._process._settings).info
+        return self._info
+
+    def detect(self, pixels: RGBImage) -> list[FaceBox]:
+        return self._process.detect(pixels)
+
+    def analyse(self, pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
+        return self._process.analyse(pixels, boxes)
+
+    def faces(self, pixels: RGBImage) -> list[Face]:
+        return self._process.faces(pixels)

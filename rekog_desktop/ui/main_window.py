@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
             self.tracks,
             self.video_panel,
             self,
+            engine=self.face_process.engine,
         )
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

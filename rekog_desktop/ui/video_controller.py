@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.decisions import Decision
+from rekog_desktop.core.engine import FaceEngine
 
 from . import case_jobs
 from .candidates.model import CandidateTableModel
@@ -44,8 +45,13 @@ class VideoController(QObject):
         tracks: TrackListModel,
         panel: VideoPanel,
         parent: QObject | None = None,
+        *,
+        engine: Callable[[], FaceEngine] | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Where the scan's face work runs (the app: its FaceProcess, so dlib never holds the
+        #: GUI's GIL); default: the engine on the worker thread.
+        self.engine = engine
         self.pool, self.store_path, self.search = pool, store_path, search
         self.probe, self.candidates, self.review = probe, candidates, review
         self.tracks, self.panel = tracks, panel
@@ -81,6 +87,7 @@ class VideoController(QObject):
         self.panel.start(Path(path).name)
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
         preset = self.search.preset
+        engine = self.engine() if self.engine is not None else None
         case_number, actor = self.search.context()
         job = self.pool.start(
             "Scanning the clip",
@@ -92,6 +99,7 @@ class VideoController(QObject):
                 preset=preset,
                 case_number=case_number,
                 actor=actor,
+                engine=engine,
             ),
         )
         job.progressed.connect(lambda step: self._on_step(job, step))
