@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +331,28 @@ def scan_video(
         )
 
 
+def rerank_video(
+    store: GalleryStore,
+    result: VideoResult,
+    *,
+    top_k: int = DEFAULT_TOP_K,
+    tolerance: float = DEFAULT_TOLERANCE,
+    preset: Preset = DEFAULT_PRESET,
+) -> VideoResult:
+    """The same tracks searched again with other settings (or a changed gallery): no frame is
+    decoded and no face measured again, only the ranking is redone."""
+    tracks = tuple(
+        replace(
+            item,
+            search=search_face(
+                store, item.track.template_face(), top_k=top_k, tolerance=tolerance, preset=preset
+            ),
+        )
+        for item in result.tracks
+    )
+    return replace(result, tracks=tracks)
+
+
 def run_to_end(scan: Generator[VideoProgress, None, VideoResult]) -> VideoResult:
     """Drive a scan without looking at progress (tests, scripts)."""
     while True:
@@ -349,10 +371,12 @@ def record_video_in_case(
     top_k: int,
     tolerance: float,
     actor: str,
+    reranked: bool = False,
 ) -> list[int]:
     """Record each searched track in `case` (one search each, kind "video", with the track's
     time range and best frame as context) and one `video_scan` audit event for the clip, which
-    also stands when no face was found. Returns the search ids in track order."""
+    also stands when no face was found (`reranked`: the tracks of a scan already recorded were
+    ranked again with other settings). Returns the search ids in track order."""
     info = result.info
     search_ids: list[int] = []
     for item in result.tracks:
@@ -387,6 +411,7 @@ def record_video_in_case(
             "tracks": len(result.tracks),
             "search_ids": search_ids,
             "message": result.message,
+            **({"reranked": True} if reranked else {}),
         },
         actor=actor,
         case_number=case.number,

@@ -398,6 +398,8 @@ class MainWindow(QMainWindow):
         self.settings.top_k, self.settings.tolerance = top_k, tolerance
         self.settings.save(self.qsettings)
         self.search.set_search_settings(top_k, tolerance, self.settings.preset)
+        if self.video.active:
+            self.video.set_search_settings(top_k, tolerance, self.settings.preset)
 
     def _ask_reason(self, verdict: str, subject: str) -> None:
         self.reason_dialog = ReasonDialog(verdict, subject, self)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.decisions import Decision
 from rekog_desktop.core.engine import FaceEngine
 
@@ -61,6 +62,9 @@ class VideoController(QObject):
         self.recorded: dict[int, case_jobs.SearchRecorded] = {}
         self.selected_track: int | None = None
         self._frames: dict[int, DisplayImage] = {}
+        #: Settings the shown searches were ranked with, and any chosen since.
+        self._scanned_with: tuple[int, float, Preset] | None = None
+        self._wanted: tuple[int, float, Preset] | None = None
         panel.track_selected.connect(self.select_row)
         panel.cancel_requested.connect(self.cancel)
         search.decided.connect(self._on_decided)
@@ -87,6 +91,7 @@ class VideoController(QObject):
         self.panel.start(Path(path).name)
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
         preset = self.search.preset
+        self._scanned_with, self._wanted = (top_k, tolerance, preset), None
         engine = self.engine() if self.engine is not None else None
         case_number, actor = self.search.context()
         job = self.pool.start(
@@ -109,6 +114,46 @@ class VideoController(QObject):
         self.job = job
         self.message.emit(f"Scanning {Path(path).name}…")
         return job
+
+    def set_search_settings(self, top_k: int, tolerance: float, preset: Preset) -> Job | None:
+        """New top-K, tolerance or preset while a clip is shown: rank its tracks again (no
+        frame is read again) and record the new searches. During a scan, the new settings wait
+        for its end (the scan's own searches use the settings it started with)."""
+        self._wanted = (top_k, tolerance, preset)
+        if self.outcome is None or self.job is not None:
+            return None
+        outcome, store = self.outcome, self.store_path()
+        case_number, actor = self.search.context()
+        job = self.pool.call(
+            "Ranking the tracks again",
+            lambda: video_jobs.rerank_clip(
+                store,
+                outcome,
+                top_k=top_k,
+                tolerance=tolerance,
+                preset=preset,
+                case_number=case_number,
+                actor=actor,
+            ),
+        )
+        self.job = job
+        job.succeeded.connect(lambda result: self._on_reranked(job, result))
+        job.failed.connect(lambda text: self._on_failed(job, text))
+        return job
+
+    def _on_reranked(self, job: Job, outcome: video_jobs.VideoOutcome) -> None:
+        if job is not self.job:
+            return
+        self.job, self.outcome = None, outcome
+        self.recorded = dict(outcome.recorded)
+        for recorded in self.recorded.values():
+            self.search.recorded.emit(recorded)
+        selected = self.selected_track
+        self.tracks.replace_all(outcome.rows)
+        row = self.tracks.row_of_track(selected) if selected is not None else -1
+        if row >= 0:
+            self.panel.select_row(row)  # the strip's selection shows the track's new list
+        self.message.emit(f"{Path(self.path).name}: tracks ranked again")
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -142,6 +187,8 @@ class VideoController(QObject):
         if job is not self.job:
             return
         self.job, self.outcome = None, outcome
+        if self._wanted is not None and self._wanted != self._scanned_with:
+            self.set_search_settings(*self._wanted)  # changed during the scan
         self.recorded = dict(outcome.recorded)
         for recorded in self.recorded.values():
             self.search.recorded.emit(recorded)

@@ -57,6 +57,41 @@ def test_dropped_clip_fills_the_strip_and_a_track_is_reviewed(  # type: ignore[n
     qtbot.waitUntil(lambda: window.probe.state in ("ready", "error"), timeout=60_000)
 
 
+def test_preset_change_ranks_the_clips_tracks_again(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, data_dir: Path
+) -> None:
+    window = make_window(store_copy)
+    drop_paths(window.search_page.probe_panel, [_clip(data_dir, "short_hamilton_clip.mp4")])
+    qtbot.waitUntil(lambda: window.video.outcome is not None, timeout=120_000)
+    window.video_panel.select_row(0)
+    qtbot.waitUntil(lambda: window.candidates.rowCount() > 0, timeout=10_000)
+    first = window.search.search_id()
+    assert window.candidates.search.preset == "investigative"
+    tracks = window.tracks.rowCount()
+
+    panel = window.search_page.candidate_panel
+    panel.preset.setCurrentIndex(panel.preset.findData("strict"))
+    qtbot.waitUntil(
+        lambda: (
+            window.candidates.search is not None
+            and window.candidates.search.preset == "strict"
+            and window.search.search_id() not in (None, first)
+        ),
+        timeout=30_000,
+    )
+    assert window.tracks.rowCount() == tracks  # the same tracks, no frame read again
+    strict = window.candidates.search
+    assert strict.strict_threshold is not None
+    for cand in strict.candidates:
+        assert cand.within_tolerance == (
+            cand.template_distance is not None and cand.template_distance <= strict.strict_threshold
+        )
+    with GalleryStore(store_copy) as store:
+        searches = searches_for_case(store, CASE_NUMBER)
+    assert sum(s.preset == "strict" for s in searches) == tracks
+    assert sum(s.preset == "investigative" for s in searches) == tracks
+
+
 def test_text_file_named_mp4_gives_a_message(  # type: ignore[no-untyped-def]
     qtbot, make_window, store_copy: Path, tmp_path: Path
 ) -> None:

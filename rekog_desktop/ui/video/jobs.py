@@ -26,6 +26,7 @@ from rekog_desktop.core.video_scan import (
     VideoResult,
     VideoTrack,
     record_video_in_case,
+    rerank_video,
     scan_video,
 )
 from rekog_desktop.ui.case_jobs import SearchRecorded
@@ -121,20 +122,73 @@ def scan_clip(
             yield VideoStep(
                 result.frames_sampled, result.frames_sampled, 0.0, result.info.duration_s, late
             )
-        recorded: dict[int, SearchRecorded] = {}
-        if case_number is not None:
-            case = open_case(store, case_number)
-            ids = record_video_in_case(
-                store, case=case, result=result, top_k=top_k, tolerance=tolerance, actor=actor
-            )
-            searched = [t for t in result.tracks if t.search is not None]
-            for item, search_id in zip(searched, ids, strict=True):
-                record = get_search(store, search_id)
-                rejected = frozenset(c.rank for c in record.candidates if c.previously_rejected)
-                recorded[item.track.id] = SearchRecorded(
-                    item.track.id, search_id, record.decisions, rejected
-                )
+        recorded = _record(store, result, top_k, tolerance, case_number, actor)
         return VideoOutcome(result, tuple(rows), recorded)
+
+
+def rerank_clip(
+    store_path: str | Path,
+    previous: VideoOutcome,
+    *,
+    top_k: int,
+    tolerance: float,
+    preset: Preset = DEFAULT_PRESET,
+    case_number: str | None = None,
+    actor: str = "",
+) -> VideoOutcome:
+    """Rank a scanned clip's tracks again (new top-K, tolerance or preset); with a case, every
+    track's new search is recorded, as a new picture search would be."""
+    with GalleryStore(store_path) as store:
+        if case_number is not None:
+            open_case(store, case_number)
+        result = rerank_video(
+            store, previous.result, top_k=top_k, tolerance=tolerance, preset=preset
+        )
+        thumbnails = {row.track_id: row.thumbnail for row in previous.rows}
+        rows = tuple(
+            TrackRow(
+                item,
+                thumbnails.get(item.track.id) or jpeg_to_qimage(item.track.thumbnail_jpeg),
+                _details(store, (item.search,) if item.search is not None else ()),
+            )
+            for item in result.tracks
+        )
+        recorded = _record(store, result, top_k, tolerance, case_number, actor, reranked=True)
+        return VideoOutcome(result, rows, recorded)
+
+
+def _record(
+    store: GalleryStore,
+    result: VideoResult,
+    top_k: int,
+    tolerance: float,
+    case_number: str | None,
+    actor: str,
+    *,
+    reranked: bool = False,
+) -> dict[int, SearchRecorded]:
+    """Record every track's search in the case; by track id, what the list needs of them."""
+    recorded: dict[int, SearchRecorded] = {}
+    if case_number is None:
+        return recorded
+    case = open_case(store, case_number)
+    ids = record_video_in_case(
+        store,
+        case=case,
+        result=result,
+        top_k=top_k,
+        tolerance=tolerance,
+        actor=actor,
+        reranked=reranked,
+    )
+    searched = [t for t in result.tracks if t.search is not None]
+    for item, search_id in zip(searched, ids, strict=True):
+        record = get_search(store, search_id)
+        rejected = frozenset(c.rank for c in record.candidates if c.previously_rejected)
+        recorded[item.track.id] = SearchRecorded(
+            item.track.id, search_id, record.decisions, rejected
+        )
+    return recorded
 
 
 def _row(store: GalleryStore, item: VideoTrack) -> TrackRow:

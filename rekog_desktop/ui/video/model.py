@@ -49,6 +49,12 @@ class TrackListModel(QAbstractListModel):
         self._rows.extend(rows)
         self.endInsertRows()
 
+    def replace_all(self, rows: tuple[TrackRow, ...]) -> None:
+        """The same tracks ranked again: new rows, same order, thumbnails kept."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
     def row(self, index: int) -> TrackRow:
         return self._rows[index]
 
