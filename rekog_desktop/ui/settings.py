@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
@@ -22,7 +23,9 @@ class AppSettings:
 
     @classmethod
     def load(cls, qs: QSettings) -> AppSettings:
-        store = str(qs.value("store/path", "") or "") or str(default_store_path())
+        # REKOG_DB names the store for this run (as for `rekog`); otherwise the last one used.
+        remembered = "" if os.environ.get("REKOG_DB") else str(qs.value("store/path", "") or "")
+        store = remembered or str(default_store_path())
         try:
             top_k = int(qs.value("search/top_k", DEFAULT_TOP_K))  # type: ignore[arg-type]
             tolerance = float(qs.value("search/tolerance", DEFAULT_TOLERANCE))  # type: ignore[arg-type]

@@ -26,3 +26,16 @@ def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> Non
     assert again.settings.store_path == str(store_copy.resolve())
     assert again.cases.case_number == CASE_NUMBER  # remembered, still open
     assert abs(again.search_page.main.sizes()[0] - sizes[0]) <= 2  # layout restored
+
+
+def test_rekog_db_wins_over_the_remembered_store(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from rekog_desktop.ui.settings import AppSettings
+
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    qs.setValue("store/path", str(tmp_path / "remembered.sqlite"))
+    monkeypatch.delenv("REKOG_DB", raising=False)
+    assert AppSettings.load(qs).store_path == str(tmp_path / "remembered.sqlite")
+    monkeypatch.setenv("REKOG_DB", str(tmp_path / "from_env.sqlite"))
+    assert AppSettings.load(qs).store_path == str(tmp_path / "from_env.sqlite")
