@@ -39,7 +39,8 @@ class SearchPage(QWidget):
         self.left.setChildrenCollapsible(False)
         self.left.addWidget(self.probe_panel)
         self.left.addWidget(self.candidate_panel)
-        self.left.setStretchFactor(0, 1)
+        # Extra height goes to the candidate list; the probe keeps what it needs.
+        self.left.setStretchFactor(0, 0)
         self.left.setStretchFactor(1, 1)
         self.main = QSplitter(Qt.Orientation.Horizontal)
         self.main.setObjectName("searchMainSplitter")
@@ -52,7 +53,7 @@ class SearchPage(QWidget):
         self.left.setMinimumWidth(440)
         self.review_panel.setMinimumWidth(520)
         self.main.setSizes([560, 1000])
-        self.left.setSizes([380, 620])
+        self.left.setSizes([320, 680])  # the candidate list needs the height more than the probe
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)

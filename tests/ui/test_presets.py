@@ -51,8 +51,8 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     search = window.candidates.search
     assert search is not None and search.preset == "investigative"
     assert "1 in " in window.candidates.index(0, FMR).data()
-    assert "never enrolled" in panel.stranger.text()
-    assert "within tolerance 0.60" in panel.counts.full_text()
+    assert "never enrolled" in panel.summary.text()
+    assert "within tolerance 0.60" in panel.summary.text()
     assert not panel.unreliable.isVisible()
 
     panel.preset.setCurrentIndex(panel.preset.findData("strict"))
@@ -67,7 +67,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     assert not panel.tolerance.isEnabled()  # the strict cut is calibrated, not the tolerance
     strict = window.candidates.search
     assert strict.strict_threshold is not None
-    assert "strict threshold" in panel.counts.full_text()
+    assert "strict threshold" in panel.summary.text()
     top = window.candidates.candidate(0)
     assert top.subject == "barack_obama"
     assert top.within_tolerance  # a clear held-out photo of an enrolled person passes

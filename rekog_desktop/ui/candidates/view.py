@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QSizePolicy,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
-from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
+from rekog_desktop.ui.widgets import MessageBar, Panel
 
 from .estimates import (
     PRESET_HELP,
@@ -81,20 +80,18 @@ class CandidatePanel(Panel):
             self.preset.setItemData(index, PRESET_HELP[preset], Qt.ItemDataRole.ToolTipRole)
         self.preset.setToolTip("Search preset.\n" + "\n".join(PRESET_HELP[p] for p in PRESETS))
         self.preset.setAccessibleName("Search preset")
-        self.top_k.setFixedWidth(88)
-        self.tolerance.setFixedWidth(128)
-        #: "20 shown · 1 within tolerance 0.60", next to the panel's title.
-        self.counts: ElidedLabel = self.subtitle
-        controls = QHBoxLayout()
-        controls.setSpacing(8)
-        controls.addStretch(1)
-        controls.addWidget(self.preset)
-        controls.addWidget(self.top_k)
-        controls.addWidget(self.tolerance)
-        self.stranger = QLabel("")
-        self.stranger.setObjectName("muted")
-        self.stranger.setWordWrap(True)
-        self.stranger.setToolTip(SCOPE_TEXT)
+        self.top_k.setFixedWidth(84)
+        self.tolerance.setFixedWidth(124)
+        # The settings sit in the title line: on a laptop screen every line of height is a
+        # candidate row the officer does not have to scroll to.
+        self.header.addWidget(self.preset)
+        self.header.addWidget(self.top_k)
+        self.header.addWidget(self.tolerance)
+        #: "20 shown · 1 within tolerance 0.60. Stranger match: ..." (wraps).
+        self.summary = QLabel("")
+        self.summary.setObjectName("muted")
+        self.summary.setWordWrap(True)
+        self.summary.setToolTip(SCOPE_TEXT)
         self.unreliable = MessageBar()
         self.no_match = MessageBar()
         self.table = QTableView()
@@ -126,8 +123,7 @@ class CandidatePanel(Panel):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.lead.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.body.addWidget(self.lead)
-        self.body.addLayout(controls)
-        self.body.addWidget(self.stranger)
+        self.body.addWidget(self.summary)
         self.body.addWidget(self.unreliable)
         self.body.addWidget(self.no_match)
         self.body.addWidget(self.table, 1)
@@ -175,17 +171,16 @@ class CandidatePanel(Panel):
         self.table.setVisible(search is not None)
         self.empty.setVisible(search is None)
         if search is None:
-            self.counts.set_full_text("")
-            self.stranger.setText("")
+            self.summary.setText("")
             self.unreliable.clear_message()
             self.no_match.clear_message()
             return
         shown = len(search.candidates)
         within = search.within_tolerance
         rule = rule_text(search)
-        self.counts.set_full_text(f"{shown} shown · {within} {rule}")
-        self.stranger.setText(stranger_text(search) if has_rows else "")
-        self.stranger.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
+        counts = f"{shown} shown · {within} {rule}."
+        self.summary.setText(f"{counts} {stranger_text(search)}" if has_rows else counts)
+        self.summary.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
         reason = unreliable_text(search)
         if reason and has_rows:
             self.unreliable.show_message(reason, "warning")
