@@ -237,6 +237,12 @@ def main() -> None:
         default=ENROL_SETTINGS.upsample_max_side,
         help="upsample only detection images up to this side (0: always)",
     )
+    parser.add_argument(
+        "--five-point",
+        action="store_true",
+        help="also time the 5-point, no-mirror encoder (face_recognition's, our default before "
+        "issue 6) in the same round",
+    )
     parser.add_argument("--rounds", type=int, default=1, help="repeat everything N times")
     parser.add_argument("--skip-cli", action="store_true", help="time ours only")
     parser.add_argument("--profile", action="store_true", help="cProfile ours and theirs")
@@ -261,6 +267,8 @@ def main() -> None:
                 upsample_max_side=int(up_max[0]) if up_max else 0,
             )
         )
+    if args.five_point:
+        variants.append(replace(base, align_landmarks=5, mirror=False))
     photos = choose_photos(data_root(), args.lfw, args.seed, args.special)
     known = sum(p.folder == "known" for p in photos)
     print(
@@ -279,9 +287,9 @@ def main() -> None:
             lay_out(root, photos)
             results = []
             for settings in variants:
-                sub = (
-                    root
-                    / f"{settings.detect_max_side}-{settings.upsample}-{settings.upsample_max_side}"
+                sub = root / (
+                    f"{settings.detect_max_side}-{settings.upsample}-{settings.upsample_max_side}"
+                    f"-{settings.align_landmarks}{'m' if settings.mirror else ''}"
                 )
                 sub.mkdir()
                 (sub / "known").symlink_to(root / "known")
@@ -304,6 +312,7 @@ def main() -> None:
                 name = (
                     f"ours max_side={settings.detect_max_side} upsample={settings.upsample}"
                     f" up_max={settings.upsample_max_side}"
+                    f" align={settings.align_landmarks}{' mirror' if settings.mirror else ''}"
                 )
                 row: list[object] = [round_no, name, f"{our_s:.1f}", _rate(photos, our_s)]
                 if args.skip_cli:

@@ -38,13 +38,13 @@ def _common(func):  # type: ignore[no-untyped-def]
         click.option(
             "--align",
             type=click.Choice(["5", "68"]),
-            default="5",
+            default=str(EngineSettings.align_landmarks),
             show_default=True,
-            help="Landmarks the face chip is aligned on (engine setting).",
+            help="Landmarks the face chip is aligned on (engine setting; the app's default).",
         ),
         click.option(
             "--mirror/--no-mirror",
-            default=False,
+            default=EngineSettings.mirror,
             show_default=True,
             help="Average each embedding with its mirror image's (engine setting, 2x encode).",
         ),

@@ -10,12 +10,12 @@ import click
 from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.case_searches import record_probe_without_face, record_search
 from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnreadableImage
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import collect_items, import_photos
 from rekog_desktop.core.search import (
     ProbeSearch,
+    engine_for_store,
     search_loaded,
 )
 from rekog_desktop.core.users import resolve_reviewer
@@ -103,9 +103,9 @@ def search_cmd(
 ) -> int:
     """Search the gallery for the faces in each probe image, recorded in an open case."""
     case_number = require_case(case_number)
-    engine = create_engine()
     failures = 0
     with obj.open_store() as store:
+        engine = engine_for_store(store)
         case = open_case(store, case_number)
         actor = resolve_reviewer(store, reviewer).name
         for image in images:

@@ -9,8 +9,8 @@ import click
 
 from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.errors import UnsupportedVideo
+from rekog_desktop.core.search import engine_for_store
 from rekog_desktop.core.users import resolve_reviewer
 from rekog_desktop.core.video_scan import (
     VideoResult,
@@ -55,8 +55,8 @@ def video_cmd(
     gallery; each track's search is recorded in an open case."""
     case_number = require_case(case_number)
     settings = VideoSettings(every_s=every_s, scan_every_s=max(VideoSettings.scan_every_s, every_s))
-    engine = create_engine()
     with obj.open_store() as store:
+        engine = engine_for_store(store)
         case = open_case(store, case_number)
         actor = resolve_reviewer(store, reviewer).name
         scan = scan_video(

@@ -46,6 +46,9 @@ TABLE_PRIOR_COMPARISONS = 50_000
 MAX_STORE_IMPOSTORS = 400_000
 
 CALIBRATION_FILE = "calibration.json"
+#: Tables by engine variant (EngineSettings.variant): embeddings of two variants have their own
+#: distance distributions. The default variant's table is CALIBRATION_FILE.
+CALIBRATION_FILES = {"/align68/mirror": CALIBRATION_FILE, "": "calibration_align5.json"}
 
 
 @dataclass(frozen=True)
@@ -240,22 +243,36 @@ def pairwise_distances(
     return np.concatenate(impostor), np.concatenate(genuine)
 
 
-def _shipped_json() -> dict[str, Any]:
-    text = resources.files("rekog_desktop").joinpath("resources", CALIBRATION_FILE).read_text()
+def _shipped_json(variant: str | None = None) -> dict[str, Any]:
+    """The shipped calibration of an engine variant (None: the default engine's); a variant
+    without its own table gets the default's, which is then only an approximation."""
+    name = CALIBRATION_FILES.get(variant, CALIBRATION_FILE) if variant is not None else None
+    text = (
+        resources.files("rekog_desktop")
+        .joinpath("resources", name or CALIBRATION_FILE)
+        .read_text(encoding="utf-8")
+    )
     data: dict[str, Any] = json.loads(text)
     return data
 
 
-def shipped_table() -> CalibrationTable:
-    """The template-distance table shipped with the app (resources/calibration.json)."""
-    return CalibrationTable.from_json(_shipped_json())
+def shipped_table(variant: str | None = None) -> CalibrationTable:
+    """The template-distance table shipped with the app for an engine variant."""
+    return CalibrationTable.from_json(_shipped_json(variant))
 
 
-def shipped_face_table() -> CalibrationTable | None:
+def shipped_face_table(variant: str | None = None) -> CalibrationTable | None:
     """The photo-to-photo (raw distance) table in the same file, for the investigative
     tolerance; None in a file without one."""
-    face = _shipped_json().get("face_table")
+    face = _shipped_json(variant).get("face_table")
     return CalibrationTable.from_json(face) if face else None
+
+
+def variant_of(engine_name: str | None) -> str | None:
+    """'/align68/mirror' from 'dlib-resnet-v1/hog/align68/mirror'; None for an empty store."""
+    if not engine_name:
+        return None
+    return "".join(f"/{part}" for part in engine_name.split("/")[2:])
 
 
 def load_table(path: str | Path | None = None) -> CalibrationTable:
@@ -468,10 +485,11 @@ def calibrator_for_store(store: GalleryStore, table: CalibrationTable | None = N
         hit = _cache.get(key)
     if hit is not None and hit[0] == generation:
         return hit[1]
+    variant = variant_of(store.engine_name())
     calibrator = Calibrator(
-        table=table or shipped_table(),
+        table=table or shipped_table(variant),
         subjects=subject_templates(store),
-        face_table=shipped_face_table() if table is None else None,
+        face_table=shipped_face_table(variant) if table is None else None,
     )
     with _cache_lock:
         _cache[key] = (generation, calibrator)

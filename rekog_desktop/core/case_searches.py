@@ -118,7 +118,7 @@ def record_face_search(
     rates the officer saw, in the case and the audit trail."""
     if not case.is_open:
         raise CaseError(f"case {case.number} is closed: searches need an open case")
-    engine_name, engine_version = _engine_of()
+    engine_name, engine_version = _engine_of(store)
     face = face_search.face
     gallery_faces = store.counts()["enrolled_faces"]
     with store.transaction():
@@ -226,7 +226,7 @@ def record_probe_without_face(
     """A probe in which no face was found is still a search the case must disclose."""
     if not case.is_open:
         raise CaseError(f"case {case.number} is closed: searches need an open case")
-    engine_name, engine_version = _engine_of()
+    engine_name, engine_version = _engine_of(store)
     audit.append_event(
         store,
         "probe_without_face",
@@ -241,10 +241,11 @@ def record_probe_without_face(
     )
 
 
-def _engine_of() -> tuple[str, str]:
-    from .engine import create_engine
+def _engine_of(store: GalleryStore) -> tuple[str, str]:
+    """The engine a search of `store` runs with (the variant the store was built with)."""
+    from .search import engine_for_store
 
-    info = create_engine().info
+    info = engine_for_store(store).info
     return info.name, info.version
 
 

@@ -16,7 +16,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import ENROL_SETTINGS, EngineSettings, FaceEngine, create_engine
+from .engine import (
+    ENROL_SETTINGS,
+    EngineSettings,
+    FaceEngine,
+    create_engine,
+    settings_for_engine,
+)
 from .errors import UnreadableImage
 from .images import IMAGE_SUFFIXES, face_thumbnail_jpeg, load_image, sha256_file
 from .store import GalleryStore, PhotoRecord
@@ -163,7 +169,8 @@ def import_photos(
     A photo with several faces filed under a subject is stored, but its faces are left
     unassigned and reported: the store never guesses which face is the subject.
     """
-    settings = settings or ENROL_SETTINGS
+    # A store keeps the engine variant it was built with; a new store takes the default.
+    settings = settings_for_engine(store.engine_name(), settings or ENROL_SETTINGS)
     user = imported_by or _os_user()
     summary = ImportSummary()
     total = len(items)

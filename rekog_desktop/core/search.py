@@ -16,7 +16,8 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from .calibration import DEFAULT_PRESET, Calibrator, Preset, calibrator_for_store
-from .engine import FaceEngine
+from .engine import EngineSettings, FaceEngine, create_engine, settings_for_engine
+from .errors import StoreError
 from .images import LoadedImage, load_image
 from .store import EmbeddingMatrix, GalleryStore
 from .types import Embedding, Face, FaceBox
@@ -210,6 +211,22 @@ def search_face(
     )
 
 
+def engine_for_store(store: GalleryStore, base: EngineSettings | None = None) -> FaceEngine:
+    """The engine whose embeddings are comparable with `store`'s (same alignment and mirror)."""
+    return create_engine(settings_for_engine(store.engine_name(), base or EngineSettings()))
+
+
+def check_engine(store: GalleryStore, engine: FaceEngine) -> None:
+    """Refuse to compare embeddings of two engine variants: distances between them mean
+    nothing the calibration knows about. Raises StoreError."""
+    built_with = store.engine_name()
+    if built_with and built_with.split("/")[2:] != engine.info.name.split("/")[2:]:
+        raise StoreError(
+            f"this store was built with {built_with}; a probe measured with "
+            f"{engine.info.name} cannot be compared with it (use engine_for_store)"
+        )
+
+
 def search_image(
     store: GalleryStore,
     engine: FaceEngine,
@@ -234,7 +251,9 @@ def search_loaded(
     tolerance: float = DEFAULT_TOLERANCE,
     preset: Preset = DEFAULT_PRESET,
 ) -> ProbeSearch:
-    """Search an already decoded probe (the caller keeps the pixels, e.g. for face crops)."""
+    """Search an already decoded probe (the caller keeps the pixels, e.g. for face crops).
+    Raises StoreError when `engine` is not the variant the store was built with."""
+    check_engine(store, engine)
     faces = engine.faces(image.pixels)
     calibrator = calibrator_for_store(store)
     return ProbeSearch(

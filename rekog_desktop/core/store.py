@@ -195,6 +195,12 @@ class GalleryStore:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def engine_name(self) -> str | None:
+        """The engine that built this store's embeddings (its first face's), None when empty:
+        every later import and probe must use the same variant (engine.settings_for_engine)."""
+        row = self.db.execute("SELECT engine FROM faces ORDER BY id LIMIT 1").fetchone()
+        return str(row[0]) if row else None
+
     def counts(self) -> dict[str, int]:
         one = self._one
         return {

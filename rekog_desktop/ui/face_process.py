@@ -20,28 +20,35 @@ from rekog_desktop.core.engine import EngineInfo, EngineSettings, FaceEngine, cr
 from rekog_desktop.core.errors import EngineUnavailable
 from rekog_desktop.core.types import Face, FaceBox, RGBImage
 
-_engine: FaceEngine | None = None
+#: The child's engines by settings (a store pins its variant; models are shared by all).
+_engines: dict[EngineSettings, FaceEngine] = {}
+_default = EngineSettings()
 
 
 def _init(settings: EngineSettings) -> None:
-    global _engine
-    _engine = create_engine(settings)
+    global _default
+    _default = settings
 
 
-def _child_engine() -> FaceEngine:
-    return _engine or create_engine()
+def _child_engine(settings: EngineSettings | None = None) -> FaceEngine:
+    settings = settings or _default
+    if settings not in _engines:
+        _engines[settings] = create_engine(settings)
+    return _engines[settings]
 
 
-def _faces(pixels: RGBImage) -> list[Face]:
-    return _child_engine().faces(pixels)
+def _faces(pixels: RGBImage, settings: EngineSettings | None = None) -> list[Face]:
+    return _child_engine(settings).faces(pixels)
 
 
-def _detect(pixels: RGBImage) -> list[FaceBox]:
-    return _child_engine().detect(pixels)
+def _detect(pixels: RGBImage, settings: EngineSettings | None = None) -> list[FaceBox]:
+    return _child_engine(settings).detect(pixels)
 
 
-def _analyse(pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
-    return _child_engine().analyse(pixels, boxes)
+def _analyse(
+    pixels: RGBImage, boxes: list[FaceBox], settings: EngineSettings | None = None
+) -> list[Face]:
+    return _child_engine(settings).analyse(pixels, boxes)
 
 
 def _warm_up() -> str:
@@ -93,21 +100,25 @@ class FaceProcess:
                     ) from None
         raise AssertionError("unreachable")
 
-    def faces(self, pixels: RGBImage) -> list[Face]:
-        """Every face in the picture, largest first (as FaceEngine.faces)."""
-        return self._run(_faces, pixels)  # type: ignore[return-value]
+    def faces(self, pixels: RGBImage, settings: EngineSettings | None = None) -> list[Face]:
+        """Every face in the picture, largest first (as FaceEngine.faces); `settings`: the
+        engine variant of the store searched (default: the process's)."""
+        return self._run(_faces, pixels, settings)  # type: ignore[return-value]
 
-    def detect(self, pixels: RGBImage) -> list[FaceBox]:
-        return self._run(_detect, pixels)  # type: ignore[return-value]
+    def detect(self, pixels: RGBImage, settings: EngineSettings | None = None) -> list[FaceBox]:
+        return self._run(_detect, pixels, settings)  # type: ignore[return-value]
 
-    def analyse(self, pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
+    def analyse(
+        self, pixels: RGBImage, boxes: list[FaceBox], settings: EngineSettings | None = None
+    ) -> list[Face]:
         if not boxes:
             return []
-        return self._run(_analyse, pixels, boxes)  # type: ignore[return-value]
+        return self._run(_analyse, pixels, boxes, settings)  # type: ignore[return-value]
 
-    def engine(self) -> FaceEngine:
-        """This process as a FaceEngine (for core code that takes one, e.g. scan_video)."""
-        return ProcessEngine(self)
+    def engine(self, settings: EngineSettings | None = None) -> FaceEngine:
+        """This process as a FaceEngine with `settings` (default: the process's), for core
+        code that takes one, e.g. scan_video."""
+        return ProcessEngine(self, settings or self._settings)
 
     def warm_up(self) -> str:
         return self._run(_warm_up)  # type: ignore[return-value]
@@ -123,21 +134,21 @@ class FaceProcess:
 class ProcessEngine:
     """A FaceEngine whose face work runs in a FaceProcess (same settings, same results)."""
 
-    def __init__(self, process: FaceProcess) -> None:
-        self._process = process
+    def __init__(self, process: FaceProcess, settings: EngineSettings) -> None:
+        self._process, self.settings = process, settings
         self._info: EngineInfo | None = None
 
     @property
     def info(self) -> EngineInfo:
         if self._info is None:  # names and versions only: no model is loaded for this
-            self._info = create_engine(self._process._settings).info
+            self._info = create_engine(self.settings).info
         return self._info
 
     def detect(self, pixels: RGBImage) -> list[FaceBox]:
-        return self._process.detect(pixels)
+        return self._process.detect(pixels, self.settings)
 
     def analyse(self, pixels: RGBImage, boxes: list[FaceBox]) -> list[Face]:
-        return self._process.analyse(pixels, boxes)
+        return self._process.analyse(pixels, boxes, self.settings)
 
     def faces(self, pixels: RGBImage) -> list[Face]:
-        return self._process.faces(pixels)
+        return self._process.faces(pixels, self.settings)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QImage
 from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.case_searches import record_probe_without_face
 from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.engine import create_engine
+from rekog_desktop.core.engine import EngineSettings, create_engine, settings_for_engine
 from rekog_desktop.core.images import load_image
 from rekog_desktop.core.importer import (
     ImportProgress,
@@ -215,7 +215,7 @@ def search_probe(
     preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
-    analyse: Callable[[RGBImage], list[Face]] | None = None,
+    analyse: Callable[[RGBImage, EngineSettings], list[Face]] | None = None,
 ) -> Generator[ProbeLoaded | ProbeFacesFound, None, SearchOutcome]:
     """Decode the probe, show it, find and measure its faces, then rank each face against the
     gallery (the ranking is a matrix product, cheap next to detection). With a case, the
@@ -227,8 +227,10 @@ def search_probe(
             open_case(store, case_number)  # refuse before any work
         loaded = load_image(path)
         yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
-        engine = create_engine()
-        faces = tuple((analyse or engine.faces)(loaded.pixels))
+        # The probe is measured with the engine variant the store was built with.
+        settings = settings_for_engine(store.engine_name(), EngineSettings())
+        engine = create_engine(settings)
+        faces = tuple(analyse(loaded.pixels, settings) if analyse else engine.faces(loaded.pixels))
         yield ProbeFacesFound(faces)
         probe = ProbeSearch(
             path=str(Path(path).resolve()),

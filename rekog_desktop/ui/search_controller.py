@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.decisions import Decision
+from rekog_desktop.core.engine import EngineSettings
 from rekog_desktop.core.types import Face, RGBImage
 
 from . import case_jobs, jobs
@@ -75,7 +76,7 @@ class SearchController(QObject):
         review: ReviewModel,
         parent: QObject | None = None,
         *,
-        analyse: Callable[[RGBImage], list[Face]] | None = None,
+        analyse: Callable[[RGBImage, EngineSettings], list[Face]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.analyse = analyse

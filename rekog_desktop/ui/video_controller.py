@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.decisions import Decision
-from rekog_desktop.core.engine import FaceEngine
+from rekog_desktop.core.engine import EngineSettings, FaceEngine
 
 from . import case_jobs
 from .candidates.model import CandidateTableModel
@@ -47,7 +47,7 @@ class VideoController(QObject):
         panel: VideoPanel,
         parent: QObject | None = None,
         *,
-        engine: Callable[[], FaceEngine] | None = None,
+        engine: Callable[[EngineSettings], FaceEngine] | None = None,
     ) -> None:
         super().__init__(parent)
         #: Where the scan's face work runs (the app: its FaceProcess, so dlib never holds the
@@ -92,7 +92,7 @@ class VideoController(QObject):
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
         preset = self.search.preset
         self._scanned_with, self._wanted = (top_k, tolerance, preset), None
-        engine = self.engine() if self.engine is not None else None
+        engine = self.engine
         case_number, actor = self.search.context()
         job = self.pool.start(
             "Scanning the clip",

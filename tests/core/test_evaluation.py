@@ -203,13 +203,13 @@ def test_eval_pairs_view2_reuses_the_cache(lfw_root: Path, tmp_path: Path) -> No
     assert second["photos_per_s"] is None  # every embedding came from the cache
 
 
-def test_engine_variants_are_opt_in_and_named(faces_dir: Path) -> None:
+def test_engine_variants_are_named(faces_dir: Path) -> None:
     from rekog_desktop.core.engine import EngineSettings, create_engine
     from rekog_desktop.core.images import load_image
 
     pixels = load_image(faces_dir / "john_salley" / "1.jpg").pixels
-    plain = create_engine()
-    mirrored = create_engine(EngineSettings(mirror=True, align_landmarks=68))
+    plain = create_engine(EngineSettings(mirror=False, align_landmarks=5))
+    mirrored = create_engine()  # the default since issue 6: 68-point alignment and mirror
     assert plain.info.name == "dlib-resnet-v1/hog"
     assert mirrored.info.name == "dlib-resnet-v1/hog/align68/mirror"
     a, b = plain.faces(pixels)[0].embedding, mirrored.faces(pixels)[0].embedding

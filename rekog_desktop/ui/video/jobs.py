@@ -9,7 +9,7 @@ one in the case notes.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,12 @@ from PySide6.QtGui import QImage
 from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.case_searches import get_search
 from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.engine import FaceEngine, create_engine
+from rekog_desktop.core.engine import (
+    EngineSettings,
+    FaceEngine,
+    create_engine,
+    settings_for_engine,
+)
 from rekog_desktop.core.images import sha256_file
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.core.video import read_frame
@@ -83,7 +88,7 @@ def scan_clip(
     preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
-    engine: FaceEngine | None = None,
+    engine: Callable[[EngineSettings], FaceEngine] | None = None,
 ) -> Generator[VideoStep, None, VideoOutcome]:
     """Scan a clip, yielding finished tracks as they come; with a case, record every track's
     search (and the clip's `video_scan` event) when the clip has been read to its end.
@@ -91,9 +96,14 @@ def scan_clip(
     with GalleryStore(store_path) as store:
         if case_number is not None:
             open_case(store, case_number)  # refuse before any work
-        engine = engine or create_engine()
+        settings = settings_for_engine(store.engine_name(), EngineSettings())
         scan = scan_video(
-            path, engine, store=store, top_k=top_k, tolerance=tolerance, preset=preset
+            path,
+            engine(settings) if engine is not None else create_engine(settings),
+            store=store,
+            top_k=top_k,
+            tolerance=tolerance,
+            preset=preset,
         )
         rows: list[TrackRow] = []
         try:
