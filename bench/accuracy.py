@@ -809,6 +809,7 @@ def strict_holdout(root: Path, combine: str = "5pt") -> None:
     import zlib
 
     from rekog_desktop.core import calibration as cal
+    from rekog_desktop.core import calibration_table as tables
 
     rows = _load(root)
     emb, _ = embeddings_for(rows, combine, ("up2", "cnn"))
@@ -836,10 +837,10 @@ def strict_holdout(root: Path, combine: str = "5pt") -> None:
         vectors = [v for vs in train.values() for v in vs]
         labels = [n for n, vs in train.items() for _ in vs]
         impostor, genuine = cal.template_score_distances(vectors, labels)
-        table = cal.build_table(impostor, genuine)
+        table = tables.build_table(impostor, genuine)
         names, tmpl, _, strangers = protocol(train)
         nearest = cal.unit_distances(cal.unit_rows(strangers), tmpl).min(axis=1)
-        table = cal.CalibrationTable(
+        table = tables.CalibrationTable(
             **{
                 **table.__dict__,
                 "gallery_exponent": cal.fit_gallery_exponent(table, nearest, len(names)),

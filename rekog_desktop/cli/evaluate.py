@@ -17,6 +17,7 @@ import numpy as np
 from platformdirs import user_cache_path
 
 from rekog_desktop.core import calibration as cal
+from rekog_desktop.core import calibration_table as tables
 from rekog_desktop.core import evaluation as ev
 from rekog_desktop.core.engine import EngineSettings
 from rekog_desktop.core.eval_encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
@@ -299,7 +300,7 @@ def identify_cmd(
     ids = {name: i for i, name in enumerate(gallery.subject_names)}
     subject_ids = [ids[name] for name in gallery.subjects]
     calibrator = cal.Calibrator(
-        table=cal.load_table(calibration),
+        table=tables.load_table(calibration),
         subjects=cal.templates_of(gallery.vectors, subject_ids),
     )
     template_gallery = ev.Gallery(
@@ -421,7 +422,7 @@ def calibrate_cmd(
         "limits": "Adult public figures in news photos (LFW); estimates are less reliable for "
         "small, blurred or turned faces, for children and for populations unlike LFW's.",
     }
-    table = cal.build_table(impostor, genuine, meta=meta)
+    table = tables.build_table(impostor, genuine, meta=meta)
     # How a gallery's size turns one-comparison rates into FPIR, fitted on the protocol of
     # bench/accuracy.py: people with 3+ photos enrolled with 2, people with 1 photo never.
     by_person: dict[str, list[np.ndarray]] = {}
@@ -443,7 +444,7 @@ def calibrate_cmd(
     # The same for raw photo-to-photo distances: what the investigative tolerance (0.6 on
     # dlib's scale, any enrolled face) means for someone never enrolled.
     face_impostor, face_genuine = cal.pairwise_distances(vectors, names)
-    face_table = cal.build_table(
+    face_table = tables.build_table(
         face_impostor,
         face_genuine,
         max_distance=1.5,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rekog_desktop.core.calibration import one_in
+from rekog_desktop.core.calibration_table import one_in
 from rekog_desktop.core.search import FaceSearch
 
 

@@ -23,7 +23,7 @@ from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from . import audit
-from .calibration import one_in
+from .calibration_table import one_in
 from .case_searches import SearchRecord, search_thumbnails
 from .case_searches import searches_for_case as _searches
 from .cases import Case, get_case, list_notes

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from rekog_desktop import __version__
-from rekog_desktop.core.calibration import (
+from rekog_desktop.core.calibration_table import (
     gallery_fpir,
     shipped_face_table,
     shipped_table,

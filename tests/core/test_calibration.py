@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rekog_desktop.core import calibration as cal
+from rekog_desktop.core import calibration_table as tables
 from rekog_desktop.core.engine import create_engine
 from rekog_desktop.core.search import FaceSearch, search_image
 from rekog_desktop.core.store import GalleryStore
@@ -15,41 +16,41 @@ from tests.conftest import run_import
 
 
 def test_shipped_table_is_monotone_and_says_how_it_was_built() -> None:
-    table = cal.shipped_table()
-    assert cal.is_monotone(table.impostor_cdf)
-    assert cal.is_monotone(table.genuine_cdf)
+    table = tables.shipped_table()
+    assert tables.is_monotone(table.impostor_cdf)
+    assert tables.is_monotone(table.genuine_cdf)
     assert "rekog eval calibrate" in table.meta["command"]
     assert table.impostor_comparisons > 100_000
     fmrs = [table.fmr(d) for d in np.linspace(0.0, 1.3, 300)]
-    assert cal.is_monotone(fmrs)
+    assert tables.is_monotone(fmrs)
     assert 0.0 < fmrs[0] < 1e-5  # never promises zero
     assert table.fmr(0.6) > table.fmr(0.5) > table.fmr(0.4)
 
 
 def test_built_table_counts_and_floor() -> None:
-    table = cal.build_table([0.5, 0.7, 0.9], [0.2, 0.3], step=0.1, max_distance=1.0)
+    table = tables.build_table([0.5, 0.7, 0.9], [0.2, 0.3], step=0.1, max_distance=1.0)
     assert table.impostor_comparisons == 3 and table.genuine_comparisons == 2
     assert table.fmr(0.0) == pytest.approx(1 / 4)  # (0 + 1) / (3 + 1)
     assert table.fmr(0.7) == pytest.approx(3 / 4)
     assert table.tmr(0.3) == 1.0
-    again = cal.CalibrationTable.from_json(table.as_json())
+    again = tables.CalibrationTable.from_json(table.as_json())
     assert again.distances == table.distances and again.fmr(0.7) == pytest.approx(0.75)
 
 
 def test_gallery_fpir_grows_with_size_and_inverts() -> None:
-    assert cal.gallery_fpir(1e-4, 0) == 0.0
-    small, large = cal.gallery_fpir(1e-4, 100), cal.gallery_fpir(1e-4, 10_000)
+    assert tables.gallery_fpir(1e-4, 0) == 0.0
+    small, large = tables.gallery_fpir(1e-4, 100), tables.gallery_fpir(1e-4, 10_000)
     assert small == pytest.approx(1 - (1 - 1e-4) ** 100)
     assert small < large < 1.0
-    fmr = cal.fmr_for_gallery_fpir(0.01, 500, 0.8)
-    assert cal.gallery_fpir(fmr, 500, 0.8) == pytest.approx(0.01)
+    fmr = tables.fmr_for_gallery_fpir(0.01, 500, 0.8)
+    assert tables.gallery_fpir(fmr, 500, 0.8) == pytest.approx(0.01)
 
 
 def _calibrator(subjects: int, impostors: np.ndarray | None = None) -> cal.Calibrator:
     rng = np.random.default_rng(subjects)
     templates = cal.unit_rows(rng.normal(size=(subjects, 128)))
     return cal.Calibrator(
-        table=cal.shipped_table(),
+        table=tables.shipped_table(),
         subjects=cal.SubjectTemplates(
             subject_ids=np.arange(subjects),
             vectors=templates,
@@ -63,12 +64,12 @@ def test_strict_threshold_tightens_as_the_gallery_grows() -> None:
     thresholds = [_calibrator(n).strict_threshold() for n in (10, 100, 1_000, 10_000)]
     assert thresholds == sorted(thresholds, reverse=True)
     for n, t in zip((10, 100, 1_000, 10_000), thresholds, strict=True):
-        assert _calibrator(n).fpir(t) <= cal.STRICT_FPIR + 1e-9
+        assert _calibrator(n).fpir(t) <= tables.STRICT_FPIR + 1e-9
     assert 0.25 < thresholds[1] < 0.4  # unit-length template distances
     # the table-only threshold (About dialog) agrees with the calibrator's to a grid step
-    table = cal.shipped_table()
+    table = tables.shipped_table()
     for n, t in zip((10, 100, 1_000, 10_000), thresholds, strict=True):
-        assert abs(cal.threshold_for_gallery(table, n) - t) <= 0.0026
+        assert abs(tables.threshold_for_gallery(table, n) - t) <= 0.0026
 
 
 def test_store_impostors_blend_in_and_stay_monotone() -> None:
@@ -77,7 +78,7 @@ def test_store_impostors_blend_in_and_stay_monotone() -> None:
     plain, blended = _calibrator(200), _calibrator(200, closer_population)
     assert 0.0 < blended.store_weight < 1.0
     assert blended.fmr(0.3) > plain.fmr(0.3)
-    assert cal.is_monotone([blended.fmr(d) for d in np.linspace(0, 1.2, 500)])
+    assert tables.is_monotone([blended.fmr(d) for d in np.linspace(0, 1.2, 500)])
     assert blended.strict_threshold() < plain.strict_threshold()
     assert _calibrator(200, closer_population[:10]).store_weight == 0.0
 
@@ -137,7 +138,7 @@ def test_strict_preset_rejects_strangers_and_keeps_enrolled(
         calibrator = cal.calibrator_for_store(store)
         assert calibrator.enrolled_subjects == 25
         threshold = calibrator.threshold_for("strict")
-        assert threshold is not None and calibrator.fpir(threshold) <= cal.STRICT_FPIR + 1e-9
+        assert threshold is not None and calibrator.fpir(threshold) <= tables.STRICT_FPIR + 1e-9
 
         def first_face(path: Path) -> FaceSearch:
             faces = search_image(store, engine, path, top_k=3, preset="strict").faces

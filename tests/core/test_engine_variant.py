@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.calibration import calibrator_for_store, variant_of
+from rekog_desktop.core.calibration import calibrator_for_store
+from rekog_desktop.core.calibration_table import variant_of
 from rekog_desktop.core.engine import EngineSettings, create_engine, settings_for_engine
 from rekog_desktop.core.errors import StoreError
 from rekog_desktop.core.images import load_image

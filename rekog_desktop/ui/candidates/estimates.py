@@ -7,7 +7,7 @@ and the tests say the same thing.
 
 from __future__ import annotations
 
-from rekog_desktop.core.calibration import one_in
+from rekog_desktop.core.calibration_table import one_in
 from rekog_desktop.core.search import ESTIMATE_SCOPE, Candidate, FaceSearch
 
 __all__ = ["one_in"]
