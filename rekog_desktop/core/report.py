@@ -11,15 +11,10 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from . import audit
@@ -29,13 +24,11 @@ from .case_searches import searches_for_case as _searches
 from .cases import Case, get_case, list_notes
 from .decisions import Decision
 from .images import sha256_file
+from .report_pdf import GREY, LEAD_ONLY, WARN, CaseNotesPDF, margins
 from .search import ESTIMATE_SCOPE, estimate_caveats
 from .store import GalleryStore
 
-LEAD_ONLY = "Investigative lead only, not a positive identification"
-_FONTS = files("rekog_desktop") / "resources" / "fonts"
-_GREY = (90, 90, 90)
-_WARN = (160, 40, 20)
+__all__ = ["LEAD_ONLY", "ExportResult", "export_case_pdf"]
 
 
 @dataclass(frozen=True)
@@ -43,99 +36,6 @@ class ExportResult:
     path: Path
     sha256: str
     pages: int
-
-
-class _CaseNotesPDF(FPDF):
-    """Every page carries the caveat, the case number, page x of y and the generation time."""
-
-    def __init__(self, case_number: str, generated_utc: str) -> None:
-        super().__init__(format="A4")
-        self.case_number = case_number
-        self.generated_utc = generated_utc
-        self.add_font("DejaVu", "", str(_FONTS / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(_FONTS / "DejaVuSans-Bold.ttf"))
-        self.add_font("Mono", "", str(_FONTS / "DejaVuSansMono.ttf"))
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(15, 20, 15)
-        self.set_title(f"Case notes {case_number}")
-        self.set_creator("rekog-desktop")
-
-    def header(self) -> None:
-        self.set_y(8)
-        self.set_font("DejaVu", "B", 8)
-        self.set_text_color(*_WARN)
-        self.cell(0, 4, LEAD_ONLY, align="L")
-        self.set_text_color(*_GREY)
-        self.set_font("DejaVu", "", 8)
-        self.cell(0, 4, f"Case {self.case_number}", align="R", new_x="LMARGIN", new_y="NEXT")
-        self.set_draw_color(200, 200, 200)
-        self.line(15, 13, self.w - 15, 13)
-        self.set_text_color(0, 0, 0)
-        self.set_y(18)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", "", 8)
-        self.set_text_color(*_GREY)
-        self.cell(0, 4, f"Generated {self.generated_utc}  ·  {LEAD_ONLY}", align="L")
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
-        self.set_text_color(0, 0, 0)
-
-    # -- small writing helpers ------------------------------------------------------------------
-
-    def heading(self, text: str, size: int = 14) -> None:
-        self.ln(2)
-        self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-        self.set_font("DejaVu", "", 10)
-
-    def para(self, text: str, *, size: int = 10, colour: tuple[int, int, int] = (0, 0, 0)) -> None:
-        self.set_font("DejaVu", "", size)
-        self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(0, 0, 0)
-
-    def fields(
-        self, rows: list[tuple[str, str]], *, key_width: float = 45, line_height: float = 5
-    ) -> None:
-        """A two-column table of labelled values, as wide as the current margins allow."""
-        self.set_font("DejaVu", "", 9)
-        with self.table(
-            col_widths=(key_width, self.epw - key_width),
-            width=self.epw,
-            align="LEFT",
-            first_row_as_headings=False,
-            borders_layout="HORIZONTAL_LINES",
-            line_height=line_height,
-            text_align="LEFT",
-            wrapmode=WrapMode.CHAR,
-        ) as table:
-            for key, value in rows:
-                row = table.row()
-                row.cell(key, style=FontFace(emphasis="BOLD"))
-                row.cell(value)
-        self.ln(2)
-
-    def mono(self, text: str) -> None:
-        self.set_font("Mono", "", 8)
-        self.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
-        self.set_font("DejaVu", "", 10)
-
-
-@contextmanager
-def _margins(pdf: FPDF, *, left: float | None = None, right: float | None = None) -> Iterator[None]:
-    """Temporarily narrower margins (fpdf's local_context does not restore margins)."""
-    old_left, old_right = pdf.l_margin, pdf.r_margin
-    if left is not None:
-        pdf.set_left_margin(left)
-    if right is not None:
-        pdf.set_right_margin(right)
-    try:
-        yield
-    finally:
-        pdf.set_left_margin(old_left)
-        pdf.set_right_margin(old_right)
 
 
 def export_case_pdf(
@@ -147,7 +47,7 @@ def export_case_pdf(
     if target.is_dir():
         raise OSError(f"{target} is a folder: give a file name ending in .pdf")
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    pdf = _CaseNotesPDF(case.number, generated)
+    pdf = CaseNotesPDF(case.number, generated)
     searches = _searches(store, case.number)
     chain = audit.verify_chain(store)
     _cover(pdf, store, case, searches, chain, actor)
@@ -179,7 +79,7 @@ def export_case_pdf(
 
 
 def _cover(
-    pdf: _CaseNotesPDF,
+    pdf: CaseNotesPDF,
     store: GalleryStore,
     case: Case,
     searches: list[SearchRecord],
@@ -190,7 +90,7 @@ def _cover(
     pdf.set_font("DejaVu", "B", 20)
     pdf.cell(0, 12, "Face search case notes", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "B", 12)
-    pdf.set_text_color(*_WARN)
+    pdf.set_text_color(*WARN)
     pdf.multi_cell(
         0,
         6,
@@ -267,7 +167,7 @@ def _search_title(search: SearchRecord) -> str:
     return f"Search {search.id}: {search.kind} probe, face {search.face_index + 1}{where}"
 
 
-def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
     pdf.add_page()
     pdf.heading("Searches", 16)
     if not searches:
@@ -304,7 +204,7 @@ def _search_sections(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sea
                 else "NO CANDIDATE WITHIN TOLERANCE",
             ),
         ]
-        with _margins(pdf, right=15 + 34):
+        with margins(pdf, right=15 + 34):
             pdf.fields(rows, key_width=35, line_height=4.5)
         _candidate_table(pdf, search)
         pdf.ln(4)
@@ -332,7 +232,7 @@ def _estimates_line(search: SearchRecord) -> str:
     return text
 
 
-def _candidate_table(pdf: _CaseNotesPDF, search: SearchRecord) -> None:
+def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
     if not search.candidates:
         pdf.para("The gallery was empty: no candidate to list.", size=9)
         return
@@ -365,7 +265,7 @@ def _candidate_table(pdf: _CaseNotesPDF, search: SearchRecord) -> None:
             )
 
 
-def _reviewed_pairs(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
     reviewed = [(s, d) for s in searches for d in s.decisions.values()]
     pdf.add_page()
     pdf.heading("Reviewed pairs", 16)
@@ -392,7 +292,7 @@ def _reviewed_pairs(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sear
         pdf.cell(40, 4, f"Probe (search {search.id})")
         pdf.cell(40, 4, f"Candidate rank {cand.rank}")
         pdf.set_xy(98, top)
-        with _margins(pdf, left=98):
+        with margins(pdf, left=98):
             verification = "; ".join(
                 f"{v.verdict.value} by {v.reviewer} at {v.created_utc}"
                 + (f": {v.reason}" if v.reason else "")
@@ -415,7 +315,7 @@ def _reviewed_pairs(pdf: _CaseNotesPDF, store: GalleryStore, searches: list[Sear
 
 
 def _disclosure(
-    pdf: _CaseNotesPDF, store: GalleryStore, case: Case, searches: list[SearchRecord]
+    pdf: CaseNotesPDF, store: GalleryStore, case: Case, searches: list[SearchRecord]
 ) -> None:
     empty = [s for s in searches if s.no_match]
     faceless = audit.list_events(store, case_number=case.number, event_type="probe_without_face")
@@ -446,7 +346,7 @@ def _disclosure(
         )
 
 
-def _notes(pdf: _CaseNotesPDF, store: GalleryStore, case: Case) -> None:
+def _notes(pdf: CaseNotesPDF, store: GalleryStore, case: Case) -> None:
     notes = list_notes(store, case.number)
     if pdf.get_y() > pdf.h - 50:
         pdf.add_page()
@@ -454,13 +354,13 @@ def _notes(pdf: _CaseNotesPDF, store: GalleryStore, case: Case) -> None:
     if not notes:
         pdf.para("No notes.", size=9)
     for note in notes:
-        pdf.para(f"{note.created_utc}, {note.author}:", size=8, colour=_GREY)
+        pdf.para(f"{note.created_utc}, {note.author}:", size=8, colour=GREY)
         pdf.para(note.text, size=9)
         pdf.ln(1)
 
 
 def _audit_section(
-    pdf: _CaseNotesPDF, store: GalleryStore, case: Case, chain: audit.ChainStatus
+    pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: audit.ChainStatus
 ) -> None:
     pdf.add_page()
     pdf.heading("Audit trail of this case", 16)
@@ -470,7 +370,7 @@ def _audit_section(
         "above lets anyone check later that no event was altered or removed. The export of this "
         "document is itself logged, with the document's SHA-256, after it is written.",
         size=8,
-        colour=_GREY,
+        colour=GREY,
     )
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 7)
