@@ -199,9 +199,9 @@ def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Sear
             ),
             (
                 "Result",
-                f"{search.within_tolerance} candidate(s) within tolerance"
+                f"{search.within_tolerance} candidate(s) {_rule(search)}"
                 if search.within_tolerance
-                else "NO CANDIDATE WITHIN TOLERANCE",
+                else f"NO CANDIDATE {_rule(search).upper()}",
             ),
         ]
         with margins(pdf, right=15 + 34):
@@ -217,6 +217,15 @@ def _settings_line(search: SearchRecord) -> str:
     return line
 
 
+def _rule(search: SearchRecord) -> str:
+    """What marked a candidate in this search (the preset's cut)."""
+    return "within the strict threshold" if search.preset == "strict" else "within tolerance"
+
+
+def _unreliable(search: SearchRecord) -> bool:
+    return bool(estimate_caveats(search.quality.get("warnings") or []))
+
+
 def _estimates_line(search: SearchRecord) -> str:
     """What the officer was told a result means, and when not to trust it."""
     if search.never_enrolled_match is None:
@@ -224,12 +233,21 @@ def _estimates_line(search: SearchRecord) -> str:
     cut = "the strict threshold" if search.preset == "strict" else f"{search.tolerance}"
     subjects = search.gallery_subjects if search.gallery_subjects is not None else "?"
     text = (
-        f"estimated chance that someone never enrolled matches anyone within {cut} among "
+        f"Estimated chance that someone never enrolled matches anyone within {cut} among "
         f"{subjects} subjects: {search.never_enrolled_match:.1%}. {ESTIMATE_SCOPE}"
     )
-    if estimate_caveats(search.quality.get("warnings") or []):
-        text = "UNRELIABLE for this probe face (see quality). " + text
+    if _unreliable(search):
+        text = "UNRELIABLE for this probe face (see quality; rates marked '?'). " + text
     return text
+
+
+def _odds(search: SearchRecord, est_fmr: float | None) -> str:
+    """The candidate's estimated false-match rate as odds, marked '?' as on screen when the
+    probe's quality makes it unreliable."""
+    text = one_in(est_fmr, search.fmr_floor)
+    if not text:
+        return "-"
+    return f"{text} ?" if _unreliable(search) else text
 
 
 def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
@@ -238,7 +256,7 @@ def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
         return
     pdf.set_font("DejaVu", "", 8)
     with pdf.table(
-        col_widths=(10, 52, 18, 18, 22, 60),
+        col_widths=(10, 48, 17, 15, 30, 60),
         line_height=4.2,
         text_align=("RIGHT", "LEFT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
@@ -259,7 +277,7 @@ def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
                     cand.subject,
                     f"{cand.distance:.3f}",
                     "yes" if cand.within_tolerance else "no",
-                    one_in(cand.est_fmr, search.fmr_floor) or "-",
+                    _odds(search, cand.est_fmr),
                     verdict,
                 ]
             )

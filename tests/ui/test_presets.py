@@ -89,6 +89,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     text = re.sub(r"\s+", " ", text)
     assert "strict preset" in text and "investigative preset" in text
     assert "strict threshold" in text
+    assert "within the strict threshold" in text  # the result line names the preset's cut
     assert "never enrolled" in text
 
 
