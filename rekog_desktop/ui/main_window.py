@@ -8,17 +8,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSizePolicy,
     QTabWidget,
-    QToolBar,
     QWidget,
 )
 
@@ -50,6 +48,7 @@ from .video.jobs import VIDEO_SUFFIXES, is_video
 from .video.model import TrackListModel
 from .video.view import VideoPanel
 from .video_controller import VideoController
+from .window_actions import setup_actions
 from .workers import WorkerPool
 
 
@@ -135,7 +134,7 @@ class MainWindow(QMainWindow):
         self.audit_page = AuditPage(self.audit_events)
         self.tabs.addTab(self.audit_page, theme.icon("audit"), "Audit")
         self.setCentralWidget(self.tabs)
-        self._build_actions()
+        setup_actions(self)
         self._build_status_bar()
         self._connect_signals()
         self._restore_layout()
@@ -145,82 +144,6 @@ class MainWindow(QMainWindow):
         )
 
     # -- building -------------------------------------------------------------------------
-
-    def _action(self, text: str, icon: str = "", shortcut: str | QKeySequence = "") -> QAction:
-        action = QAction(theme.icon(icon) if icon else theme.icon("none"), text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
-
-    def _build_actions(self) -> None:
-        self.import_action = self._action("Import photos…", "import", "Ctrl+I")
-        self.probe_action = self._action("Open probe…", "probe", QKeySequence.StandardKey.Open)
-        self.open_store_action = self._action("Open store…", "store")
-        self.new_store_action = self._action("New store…", "store")
-        self.about_action = self._action("About rekog-desktop", "about")
-        self.quit_action = self._action("Quit", "", QKeySequence.StandardKey.Quit)
-        self.gallery_tab_action = self._action("Gallery", "gallery", "Ctrl+1")
-        self.search_tab_action = self._action("Search", "search", "Ctrl+2")
-        self.audit_tab_action = self._action("Audit trail", "audit", "Ctrl+3")
-        self.case_action = self._action("Case…", "case", "Ctrl+K")
-        self.case_action.setToolTip("Pick or open the case this work belongs to")
-        self.export_action = self._action("Export case PDF…", "pdf", "Ctrl+E")
-        self.export_action.setToolTip("Write the case notes: searches, decisions, audit events")
-        self.export_action.setEnabled(False)
-        self.note_action = self._action("Add a note…", "note", "Ctrl+N")
-        self.verify_action = self._action("Verify accepted pairs (blind)…", "verify")
-        self.verify_action.setToolTip(
-            "Peer verification: re-examine other reviewers' accepted pairs"
-        )
-        self.close_case_action = self._action("Close case…", "case")
-        for action in (self.note_action, self.verify_action, self.close_case_action):
-            action.setEnabled(False)
-        self.reviewer_action = self._action("Reviewer", "user")
-        self.reviewer_action.setToolTip("Who is reviewing: every view and decision is signed")
-
-        menu = self.menuBar().addMenu("&File")
-        for action in (self.import_action, self.probe_action):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self.open_store_action)
-        menu.addAction(self.new_store_action)
-        menu.addSeparator()
-        menu.addAction(self.quit_action)
-        case_menu = self.menuBar().addMenu("&Case")
-        case_menu.addAction(self.case_action)
-        case_menu.addAction(self.note_action)
-        case_menu.addAction(self.verify_action)
-        case_menu.addAction(self.export_action)
-        case_menu.addAction(self.close_case_action)
-        case_menu.addSeparator()
-        case_menu.addAction(self.reviewer_action)
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self.gallery_tab_action)
-        view.addAction(self.search_tab_action)
-        view.addAction(self.audit_tab_action)
-        self.help_menu = self.menuBar().addMenu("&Help")
-        self.help_menu.addAction(self.about_action)
-
-        self.toolbar = QToolBar("Main")
-        self.toolbar.setObjectName("mainToolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setIconSize(QSize(20, 20))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.toolbar.addAction(self.import_action)
-        self.toolbar.addAction(self.probe_action)
-        self.toolbar.addSeparator()
-        self.case_badge = QLabel("No case")
-        self.case_badge.setObjectName("caseBadge")
-        self.case_badge.setProperty("empty", True)
-        self.toolbar.addWidget(self.case_badge)
-        self.toolbar.addAction(self.case_action)
-        self.toolbar.addAction(self.export_action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.toolbar.addWidget(spacer)
-        self.toolbar.addAction(self.reviewer_action)
-        self.toolbar.addAction(self.about_action)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
