@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         probe_panel = self.search_page.probe_panel
         candidate_panel = self.search_page.candidate_panel
         probe_panel.probe_dropped.connect(self.open_probe)
+        self.video.active_changed.connect(self.search_page.set_clip_mode)
         probe_panel.next_button.clicked.connect(self._next_probe)
         probe_panel.face_clicked.connect(self.probe.select)
         self.probe.face_selected.connect(self.search.show_face)

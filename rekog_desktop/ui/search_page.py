@@ -18,6 +18,9 @@ from .probe.view import ProbePanel
 from .review.model import ReviewModel
 from .review.view import ReviewPanel
 
+#: The probe pane's starting height; the rest of the column goes to the candidate list.
+PROBE_HEIGHT = 320
+
 
 class SearchPage(QWidget):
     decision_requested = Signal(str)
@@ -53,7 +56,8 @@ class SearchPage(QWidget):
         self.left.setMinimumWidth(440)
         self.review_panel.setMinimumWidth(520)
         self.main.setSizes([560, 1000])
-        self.left.setSizes([320, 680])  # the candidate list needs the height more than the probe
+        # The candidate list needs the height more than the probe.
+        self.left.setSizes([PROBE_HEIGHT, 1000 - PROBE_HEIGHT])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
@@ -65,6 +69,21 @@ class SearchPage(QWidget):
         self._shortcut("Up", lambda: self.candidate_panel.move(-1), "up")
         self._shortcut("Down", lambda: self.candidate_panel.move(1), "down")
         self.review_panel.decision_requested.connect(self.decision_requested)
+
+    def set_clip_mode(self, active: bool) -> None:
+        """A clip is shown (its panel sits between probe and candidates) or put away: the
+        probe panel shrinks to its title line and the height it frees goes to the clip's strip
+        and the candidate list (a splitter keeps pane sizes otherwise)."""
+        self.probe_panel.set_compact(active)
+        if self.left.count() < 3:
+            return
+        total = sum(self.left.sizes())
+        if active:
+            probe = self.probe_panel.maximumHeight()
+            clip = (total - probe) * 9 // 20
+            self.left.setSizes([probe, clip, total - probe - clip])
+        else:
+            self.left.setSizes([PROBE_HEIGHT, 0, total - PROBE_HEIGHT])
 
     def _shortcut(self, key: str, slot: object, name: str) -> None:
         shortcut = QShortcut(QKeySequence(key), self)

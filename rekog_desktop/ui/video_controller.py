@@ -7,6 +7,7 @@ recorded in the case when the clip has been read to its end).
 
 Signals:
     message(str): a one-line status message.
+    active_changed(bool): a clip is now shown (True) or put away (False).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .workers import Job, WorkerPool
 
 class VideoController(QObject):
     message = Signal(str)
+    active_changed = Signal(bool)
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class VideoController(QObject):
         self.tracks.clear()
         self.panel.show()
         self.panel.start(Path(path).name)
+        self.active_changed.emit(True)
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
         preset = self.search.preset
         self._scanned_with, self._wanted = (top_k, tolerance, preset), None
@@ -167,6 +170,7 @@ class VideoController(QObject):
         self.search.external_search_id = None
         self.tracks.clear()
         self.panel.hide()
+        self.active_changed.emit(False)
 
     # -- job ------------------------------------------------------------------------------
 

@@ -30,6 +30,9 @@ def test_dropped_clip_fills_the_strip_and_a_track_is_reviewed(  # type: ignore[n
     window = make_window(store_copy)
     drop_paths(window.search_page.probe_panel, [_clip(data_dir, "short_hamilton_clip.mp4")])
     assert window.video_panel.isVisible()
+    # the clip has its own picture: the probe panel shrinks to its title line (still a drop
+    # target), so the candidate list keeps its height
+    assert not window.search_page.probe_panel.stack.isVisible()
     qtbot.waitUntil(lambda: window.tracks.rowCount() > 0, timeout=120_000)
     qtbot.waitUntil(lambda: window.video.outcome is not None, timeout=120_000)
     assert window.video.job is None
@@ -53,6 +56,7 @@ def test_dropped_clip_fills_the_strip_and_a_track_is_reviewed(  # type: ignore[n
     # a picture probe afterwards hands the review back to the picture search
     window.open_probe(str(held_out["barack_obama"]))
     assert not window.video.active
+    assert window.search_page.probe_panel.stack.isVisible()
     assert window.search.search_id() is None  # no picture search recorded yet
     qtbot.waitUntil(lambda: window.probe.state in ("ready", "error"), timeout=60_000)
 

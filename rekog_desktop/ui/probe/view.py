@@ -228,6 +228,10 @@ class _DropHint(QWidget):
         layout.addStretch(2)
 
 
+#: Qt's "no maximum" for a widget's size (QWIDGETSIZE_MAX in C++).
+QWIDGETSIZE_MAX = (1 << 24) - 1
+
+
 class ProbePanel(Panel):
     probe_dropped = Signal(str)
     face_clicked = Signal(int)
@@ -271,6 +275,21 @@ class ProbePanel(Panel):
         self.model.face_selected.connect(self._on_face_selected)
 
     # -- model -> view --------------------------------------------------------------------
+
+    def set_compact(self, compact: bool) -> None:
+        """While a clip is shown its own panel has the picture: this one shrinks to its title
+        line (still a drop target, with Open…), so the candidate list keeps its height."""
+        self.stack.setVisible(not compact)
+        if compact:
+            self.set_subtitle("drop another photo or clip here")
+            for widget in (self.faces_label, self.quality):
+                widget.hide()
+            self.message.clear_message()
+            # A splitter keeps a pane's size whatever its policy: cap the height instead.
+            self.setMaximumHeight(self.minimumSizeHint().height())
+        else:
+            self.set_subtitle(self.model.name)
+            self.setMaximumHeight(QWIDGETSIZE_MAX)
 
     def set_queue(self, waiting: int) -> None:
         """How many more probes wait (given on the command line, like "Open with")."""
