@@ -52,6 +52,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     assert search is not None and search.preset == "investigative"
     assert "1 in " in window.candidates.index(0, FMR).data()
     assert "never enrolled" in panel.summary.text()
+    assert "not valid for children" in panel.summary.text()  # the scope stays on screen
     assert "within tolerance 0.60" in panel.summary.text()
     assert not panel.unreliable.isVisible()
 

@@ -95,3 +95,5 @@ def unreliable_text(search: FaceSearch) -> str:
 
 
 SCOPE_TEXT = ESTIMATE_SCOPE
+#: The scope in a few words, always on screen next to the numbers it qualifies.
+SCOPE_SHORT = "Rates measured on adults in clear photos: not valid for children."

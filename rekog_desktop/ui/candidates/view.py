@@ -26,6 +26,7 @@ from rekog_desktop.ui.widgets import MessageBar, Panel
 from .estimates import (
     PRESET_HELP,
     PRESET_NAMES,
+    SCOPE_SHORT,
     SCOPE_TEXT,
     rule_text,
     stranger_text,
@@ -179,7 +180,9 @@ class CandidatePanel(Panel):
         within = search.within_tolerance
         rule = rule_text(search)
         counts = f"{shown} shown · {within} {rule}."
-        self.summary.setText(f"{counts} {stranger_text(search)}" if has_rows else counts)
+        self.summary.setText(
+            f"{counts} {stranger_text(search)} {SCOPE_SHORT}" if has_rows else counts
+        )
         self.summary.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
         reason = unreliable_text(search)
         if reason and has_rows:
