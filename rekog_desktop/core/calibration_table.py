@@ -191,12 +191,14 @@ def one_in(rate: float | None, floor: float | None = None) -> str:
     if rate is None:
         return ""
     if rate >= 0.5:
-        return "1 in 2 or more"
+        return "≥1 in 2"  # at least every second comparison
     n = 1.0 / max(rate, 1e-12)
     digits = len(str(int(n))) - 2
     rounded = int(round(n, -digits)) if digits > 0 else round(n)
-    if rounded >= 1_000_000:
-        text = f"{rounded / 1_000_000:.2g}M"
+    if rounded >= 10_000_000:
+        text = f"{rounded // 1_000_000:,}M"
+    elif rounded >= 1_000_000:
+        text = f"{rounded / 1_000_000:.1f}M"
     elif rounded >= 100_000:
         text = f"{rounded // 1_000:,}k"
     else:

@@ -192,6 +192,7 @@ def record_face_search(
                 "preset": face_search.preset,
                 "never_enrolled_match": face_search.never_enrolled_match,
                 "strict_threshold": face_search.strict_threshold,
+                "fmr_floor": face_search.fmr_floor,
                 "estimates_unreliable": list(face_search.estimate_caveats),
                 "engine": f"{engine_name} ({engine_version})",
                 "gallery_faces": gallery_faces,

@@ -18,7 +18,7 @@ from pathlib import Path
 from fpdf.fonts import FontFace
 
 from . import audit
-from .calibration_table import one_in
+from .calibration_table import one_in, shipped_table, variant_of
 from .case_searches import SearchRecord, search_thumbnails
 from .case_searches import searches_for_case as _searches
 from .cases import Case, get_case, list_notes
@@ -241,10 +241,19 @@ def _estimates_line(search: SearchRecord) -> str:
     return text
 
 
+def _floor(search: SearchRecord) -> float | None:
+    """The smallest estimate the search's calibration could give. Searches recorded before it
+    was kept get their engine's shipped table floor, which an estimate at it cannot be below."""
+    if search.fmr_floor is not None:
+        return search.fmr_floor
+    table = shipped_table(variant_of(search.engine))
+    return table.impostor_cdf[0]
+
+
 def _odds(search: SearchRecord, est_fmr: float | None) -> str:
     """The candidate's estimated false-match rate as odds, marked '?' as on screen when the
     probe's quality makes it unreliable."""
-    text = one_in(est_fmr, search.fmr_floor)
+    text = one_in(est_fmr, _floor(search))
     if not text:
         return "-"
     return f"{text} ?" if _unreliable(search) else text

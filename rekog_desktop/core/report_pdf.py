@@ -83,7 +83,9 @@ class CaseNotesPDF(FPDF):
             borders_layout="HORIZONTAL_LINES",
             line_height=line_height,
             text_align="LEFT",
-            wrapmode=WrapMode.CHAR,
+            # Words wrap whole; a hash or path longer than the line is still broken (fpdf2
+            # falls back to characters for a word wider than the cell).
+            wrapmode=WrapMode.WORD,
         ) as table:
             for key, value in rows:
                 row = table.row()

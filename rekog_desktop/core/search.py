@@ -108,6 +108,8 @@ class FaceSearch:
             ),
             "never_enrolled_match_chance": None if chance is None else round(chance, 4),
             "gallery_subjects": self.gallery_subjects,
+            # An est_fmr equal to this is a bound (no different-person pair that close seen).
+            "fmr_floor": None if self.fmr_floor is None else float(f"{self.fmr_floor:.3g}"),
             "estimates_unreliable": list(self.estimate_caveats),
             "candidates": [c.as_dict() for c in self.candidates],
         }

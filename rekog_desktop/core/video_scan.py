@@ -44,7 +44,7 @@ from .calibration import DEFAULT_PRESET, Preset
 from .case_searches import record_face_search
 from .cases import Case
 from .engine import FaceEngine
-from .search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, FaceSearch, search_face
+from .search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, FaceSearch, check_engine, search_face
 from .store import GalleryStore
 from .tracking import FaceTrack, Tracker, TrackerSettings, iou
 from .types import FaceBox, RGBImage
@@ -133,7 +133,13 @@ class VideoTrack:
         """The preset and calibrated numbers of the track's search, as an image face has them."""
         assert self.search is not None
         face = self.search.as_dict()
-        keys = ("preset", "strict_threshold", "never_enrolled_match_chance", "gallery_subjects")
+        keys = (
+            "preset",
+            "strict_threshold",
+            "never_enrolled_match_chance",
+            "gallery_subjects",
+            "fmr_floor",
+        )
         return {k: face[k] for k in (*keys, "estimates_unreliable")}
 
 
@@ -268,6 +274,8 @@ def scan_video(
 ) -> Generator[VideoProgress, None, VideoResult]:
     """Find, track and (with a store) search every face in a clip; see the module docstring."""
     settings = settings or VideoSettings()
+    if store is not None:
+        check_engine(store, engine)  # a clip's faces must be comparable with the gallery's
     if settings.every_s <= 0 or settings.scan_every_s < 0:
         raise ValueError("every_s must be positive and scan_every_s not negative")
     with VideoReader(path) as reader:

@@ -154,6 +154,9 @@ class SearchController(QObject):
             f"{self.probe.name}: {faces} face(s) found" if faces else f"{self.probe.name}: no face"
         )
         self.searched.emit(outcome)
+        wanted = (self.top_k, self.tolerance, self.preset)
+        if (outcome.top_k, outcome.tolerance, outcome.preset) != wanted:
+            self.set_search_settings(*wanted)  # chosen while the probe was being measured
 
     def _on_probe_failed(self, job: Job, text: str) -> None:
         if job is not self._search_job:

@@ -65,7 +65,7 @@ class VideoController(QObject):
         self.selected_track: int | None = None
         self._frames: dict[int, DisplayImage] = {}
         #: Settings the shown searches were ranked with, and any chosen since.
-        self._scanned_with: tuple[int, float, Preset] | None = None
+        self._ranked_with: tuple[int, float, Preset] | None = None
         self._wanted: tuple[int, float, Preset] | None = None
         panel.track_selected.connect(self.select_row)
         panel.cancel_requested.connect(self.cancel)
@@ -94,7 +94,7 @@ class VideoController(QObject):
         self.active_changed.emit(True)
         store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
         preset = self.search.preset
-        self._scanned_with, self._wanted = (top_k, tolerance, preset), None
+        self._ranked_with, self._wanted = (top_k, tolerance, preset), None
         engine = self.engine
         case_number, actor = self.search.context()
         job = self.pool.start(
@@ -120,10 +120,11 @@ class VideoController(QObject):
 
     def set_search_settings(self, top_k: int, tolerance: float, preset: Preset) -> Job | None:
         """New top-K, tolerance or preset while a clip is shown: rank its tracks again (no
-        frame is read again) and record the new searches. During a scan, the new settings wait
-        for its end (the scan's own searches use the settings it started with)."""
-        self._wanted = (top_k, tolerance, preset)
-        if self.outcome is None or self.job is not None:
+        frame is read again) and record the new searches. During a scan or a ranking, the new
+        settings wait for its end (it uses the settings it started with), then apply."""
+        wanted = (top_k, tolerance, preset)
+        self._wanted = wanted
+        if self.outcome is None or self.job is not None or wanted == self._ranked_with:
             return None
         outcome, store = self.outcome, self.store_path()
         case_number, actor = self.search.context()
@@ -140,14 +141,16 @@ class VideoController(QObject):
             ),
         )
         self.job = job
-        job.succeeded.connect(lambda result: self._on_reranked(job, result))
+        job.succeeded.connect(lambda result: self._on_reranked(job, result, wanted))
         job.failed.connect(lambda text: self._on_failed(job, text))
         return job
 
-    def _on_reranked(self, job: Job, outcome: video_jobs.VideoOutcome) -> None:
+    def _on_reranked(
+        self, job: Job, outcome: video_jobs.VideoOutcome, used: tuple[int, float, Preset]
+    ) -> None:
         if job is not self.job:
             return
-        self.job, self.outcome = None, outcome
+        self.job, self.outcome, self._ranked_with = None, outcome, used
         self.recorded = dict(outcome.recorded)
         for recorded in self.recorded.values():
             self.search.recorded.emit(recorded)
@@ -157,6 +160,12 @@ class VideoController(QObject):
         if row >= 0:
             self.panel.select_row(row)  # the strip's selection shows the track's new list
         self.message.emit(f"{Path(self.path).name}: tracks ranked again")
+        self._apply_wanted()
+
+    def _apply_wanted(self) -> None:
+        """Settings chosen while a scan or a ranking ran apply once it has ended."""
+        if self._wanted is not None and self._wanted != self._ranked_with:
+            self.set_search_settings(*self._wanted)
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -191,8 +200,6 @@ class VideoController(QObject):
         if job is not self.job:
             return
         self.job, self.outcome = None, outcome
-        if self._wanted is not None and self._wanted != self._scanned_with:
-            self.set_search_settings(*self._wanted)  # changed during the scan
         self.recorded = dict(outcome.recorded)
         for recorded in self.recorded.values():
             self.search.recorded.emit(recorded)
@@ -204,6 +211,7 @@ class VideoController(QObject):
         if self.selected_track is not None:
             self._show_marks(self.selected_track)
             self.search._log_view()
+        self._apply_wanted()
 
     def _on_failed(self, job: Job, text: str) -> None:
         if job is not self.job:

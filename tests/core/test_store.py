@@ -63,6 +63,34 @@ def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
         assert MIGRATIONS.pending(store.db) == []
 
 
+def test_a_session_one_store_gains_the_estimate_columns(tmp_path: Path) -> None:
+    """A store made before migration 0003 (its columns dropped, its record removed, as an
+    older version left it) is upgraded in place when opened, keeping its searches' rows."""
+    path = tmp_path / "old.sqlite"
+    with GalleryStore(path) as store:
+        store.db.execute(
+            "INSERT INTO cases (number, title, purpose, legal_basis, officer, opened_utc) "
+            "VALUES ('C-1', 't', 'p', 'l', 'o', '2026-01-01')"
+        )
+        store.db.execute(
+            "INSERT INTO searches (case_id, probe_path, probe_sha256, face_index, face_box, "
+            "quality, top_k, tolerance, engine, engine_version, gallery_faces, "
+            "within_tolerance, actor, os_user, created_utc) VALUES (1, 'p.jpg', 'abc', 0, "
+            "'[1, 2, 3, 0]', '{}', 20, 0.6, 'dlib-resnet-v1/hog', 'dlib', 3, 1, 'a', 'u', "
+            "'2026-01-01')"
+        )
+        for column in ("never_enrolled_match", "strict_threshold", "gallery_subjects", "fmr_floor"):
+            store.db.execute(f"ALTER TABLE searches DROP COLUMN {column}")
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = '0003_search_estimates'")
+        store.db.conn.commit()
+    with GalleryStore(path) as store:
+        assert MIGRATIONS.pending(store.db) == []
+        row = store.db.execute(
+            "SELECT probe_path, never_enrolled_match, fmr_floor FROM searches"
+        ).fetchall()
+        assert row == [("p.jpg", None, None)]
+
+
 def test_not_a_store_is_refused(tmp_path: Path) -> None:
     bogus = tmp_path / "notes.sqlite"
     bogus.write_text("this is a text file, not SQLite " * 100)

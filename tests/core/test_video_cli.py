@@ -93,6 +93,7 @@ def test_video_strict_preset_marks_by_the_calibrated_threshold(db: Path, video_d
     for track in tracks:
         threshold = track["strict_threshold"]
         assert threshold is not None and 0.0 <= track["never_enrolled_match_chance"] <= 0.011
+        assert 0.0 < track["fmr_floor"] < 1e-4  # an est_fmr at it is a bound, said in the JSON
         for cand in track["candidates"]:
             assert cand["est_fmr"] is not None
             assert cand["within_tolerance"] == (cand["template_distance"] <= threshold)

@@ -33,7 +33,9 @@ def test_one_in_reads_as_plain_odds() -> None:
     assert one_in(2e-6) == "1 in 500k"
     assert one_in(1 / 7_337_034) == "1 in 7.3M"
     assert one_in(1 / 7_337_034, floor=1 / 7_337_034) == "<1 in 7.3M"  # only a bound
-    assert one_in(0.7) == "1 in 2 or more"
+    assert one_in(0.7) == "≥1 in 2"
+    assert one_in(1e-8) == "1 in 100M"  # large numbers stay plain numbers
+    assert one_in(1 / 12_345_678) == "1 in 12M"
     # rarer rates never read as more common ones
     rates = [0.3, 0.05, 0.01, 1e-3, 1e-4, 1e-5]
     counts = [float(one_in(r)[5:].replace(",", "").replace("k", "e3")) for r in rates]
@@ -122,3 +124,23 @@ def test_about_states_the_measured_rates(qtbot) -> None:  # type: ignore[no-unty
     )
     assert [int(v) for v in stranger] == sorted(int(v) for v in stranger)
     assert [int(v) for v in kept] == sorted((int(v) for v in kept), reverse=True)
+
+
+def test_a_preset_chosen_while_the_probe_is_measured_applies(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, held_out: dict[str, Path]
+) -> None:
+    window = make_window(store_copy)
+    panel = window.search_page.candidate_panel
+    drop_paths(window.search_page.probe_panel, [held_out["joe_biden"]])
+    panel.preset.setCurrentIndex(panel.preset.findData("strict"))  # before any outcome
+    qtbot.waitUntil(
+        lambda: (
+            window.candidates.search is not None
+            and window.candidates.search.preset == "strict"
+            and not window.pool.jobs
+        ),
+        timeout=60_000,
+    )
+    with GalleryStore(store_copy) as store:
+        presets = [s.preset for s in searches_for_case(store, CASE_NUMBER)]
+    assert presets[-1] == "strict"  # the case holds the search the officer sees

@@ -96,6 +96,28 @@ def test_preset_change_ranks_the_clips_tracks_again(  # type: ignore[no-untyped-
     assert sum(s.preset == "investigative" for s in searches) == tracks
 
 
+def test_settings_changed_mid_scan_and_mid_ranking_all_apply(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, data_dir: Path
+) -> None:
+    window = make_window(store_copy)
+    panel = window.search_page.candidate_panel
+    drop_paths(window.search_page.probe_panel, [_clip(data_dir, "short_hamilton_clip.mp4")])
+    panel.preset.setCurrentIndex(panel.preset.findData("strict"))  # during the scan
+    qtbot.waitUntil(lambda: window.video.outcome is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: window.video.job is not None, timeout=10_000)  # ranking again
+    panel.top_k.setValue(5)  # during that ranking
+    panel.top_k.editingFinished.emit()
+
+    def settled() -> bool:
+        outcome = window.video.outcome
+        if outcome is None or window.video.job is not None or window.pool.jobs:
+            return False
+        searches = [t.search for t in outcome.result.tracks if t.search is not None]
+        return all(s.preset == "strict" and len(s.candidates) <= 5 for s in searches)
+
+    qtbot.waitUntil(settled, timeout=60_000)
+
+
 def test_text_file_named_mp4_gives_a_message(  # type: ignore[no-untyped-def]
     qtbot, make_window, store_copy: Path, tmp_path: Path
 ) -> None:
