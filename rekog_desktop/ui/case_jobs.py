@@ -101,6 +101,13 @@ class SearchRecorded:
     decisions: dict[int, Decision]
     rejected_ranks: frozenset[int]
 
+    @classmethod
+    def read(cls, store: GalleryStore, face_index: int, search_id: int) -> SearchRecorded:
+        """What the list needs of a search just written (decisions, earlier rejections)."""
+        record = get_search(store, search_id)
+        rejected = frozenset(c.rank for c in record.candidates if c.previously_rejected)
+        return cls(face_index, search_id, record.decisions, rejected)
+
 
 def record_face(
     store: GalleryStore,
@@ -124,9 +131,7 @@ def record_face(
         actor=actor,
         probe_pixels=pixels,
     )
-    record = get_search(store, search_id)
-    rejected = frozenset(c.rank for c in record.candidates if c.previously_rejected)
-    return SearchRecorded(face_index, search_id, record.decisions, rejected)
+    return SearchRecorded.read(store, face_index, search_id)
 
 
 def record_face_job(

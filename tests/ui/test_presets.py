@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 from PySide6.QtWidgets import QLabel
-from ui_helpers import CASE_NUMBER, drop_paths
+from ui_helpers import CASE_NUMBER, choose_preset, drop_paths
 
 from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.report import export_case_pdf
@@ -49,7 +49,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     panel = window.search_page.candidate_panel
     assert panel.current_preset() == "investigative"
     _search(qtbot, window, held_out["barack_obama"])
-    first = window.search.search_id()
+    assert window.search.search_id() is not None  # the first search is recorded
     search = window.candidates.search
     assert search is not None and search.preset == "investigative"
     assert "1 in " in window.candidates.index(0, FMR).data()
@@ -58,15 +58,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     assert "within tolerance 0.60" in panel.summary.text()
     assert not panel.unreliable.isVisible()
 
-    panel.preset.setCurrentIndex(panel.preset.findData("strict"))
-    qtbot.waitUntil(
-        lambda: (
-            window.candidates.search is not None
-            and window.candidates.search.preset == "strict"
-            and window.search.search_id() not in (None, first)
-        ),
-        timeout=20_000,
-    )
+    choose_preset(qtbot, window, "strict")
     assert not panel.tolerance.isEnabled()  # the strict cut is calibrated, not the tolerance
     strict = window.candidates.search
     assert strict.strict_threshold is not None

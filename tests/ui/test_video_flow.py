@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ui_helpers import CASE_NUMBER, drop_paths
+from ui_helpers import CASE_NUMBER, choose_preset, drop_paths
 
 from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.decisions import decisions_for_search
@@ -69,20 +69,11 @@ def test_preset_change_ranks_the_clips_tracks_again(  # type: ignore[no-untyped-
     qtbot.waitUntil(lambda: window.video.outcome is not None, timeout=120_000)
     window.video_panel.select_row(0)
     qtbot.waitUntil(lambda: window.candidates.rowCount() > 0, timeout=10_000)
-    first = window.search.search_id()
+    qtbot.waitUntil(lambda: window.search.search_id() is not None, timeout=10_000)
     assert window.candidates.search.preset == "investigative"
     tracks = window.tracks.rowCount()
 
-    panel = window.search_page.candidate_panel
-    panel.preset.setCurrentIndex(panel.preset.findData("strict"))
-    qtbot.waitUntil(
-        lambda: (
-            window.candidates.search is not None
-            and window.candidates.search.preset == "strict"
-            and window.search.search_id() not in (None, first)
-        ),
-        timeout=30_000,
-    )
+    choose_preset(qtbot, window, "strict")
     assert window.tracks.rowCount() == tracks  # the same tracks, no frame read again
     strict = window.candidates.search
     assert strict.strict_threshold is not None

@@ -23,6 +23,22 @@ def copy_store(source: Path, target_dir: Path) -> Path:
     return target
 
 
+def choose_preset(qtbot, window, preset: str, *, timeout: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Pick `preset` in the candidate panel and wait until the list shows it and a new search
+    (another id than before) is recorded in the case."""
+    before = window.search.search_id()
+    panel = window.search_page.candidate_panel
+    panel.preset.setCurrentIndex(panel.preset.findData(preset))
+    qtbot.waitUntil(
+        lambda: (
+            window.candidates.search is not None
+            and window.candidates.search.preset == preset
+            and window.search.search_id() not in (None, before)
+        ),
+        timeout=timeout,
+    )
+
+
 def drop_paths(widget: QWidget, paths: list[Path]) -> None:
     """Drag file URLs onto `widget` as a file manager would: the drag must be accepted, then the
     drop is delivered. (QApplication drops a synthetic Drop with no drag in progress, so the

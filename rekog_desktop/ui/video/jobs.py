@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
-from rekog_desktop.core.case_searches import get_search
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import (
     EngineSettings,
@@ -193,11 +192,7 @@ def _record(
     )
     searched = [t for t in result.tracks if t.search is not None]
     for item, search_id in zip(searched, ids, strict=True):
-        record = get_search(store, search_id)
-        rejected = frozenset(c.rank for c in record.candidates if c.previously_rejected)
-        recorded[item.track.id] = SearchRecorded(
-            item.track.id, search_id, record.decisions, rejected
-        )
+        recorded[item.track.id] = SearchRecorded.read(store, item.track.id, search_id)
     return recorded
 
 
