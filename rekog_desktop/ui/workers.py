@@ -174,10 +174,13 @@ class WorkerPool(QObject):
         # Not parented to the pool: a job parented to it and also deleteLater()-ed crashed
         # PySide when the pool went first (tests/ui/test_workers.py runs into it).
         job = Job(label)
+        if self._closed:
+            # The window is closing (a timer or a late signal asked for work): the job never
+            # runs and never reports, so it is not counted as running either, or shutdown()
+            # would wait for it in vain.
+            return job
         self._jobs.append(job)
         job.ended.connect(lambda: self._forget(job))
-        if self._closed:  # the window is closing: the job never runs and never reports
-            return job
         future = self._pool.submit(_GeneratorRunnable(job, factory).run)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)

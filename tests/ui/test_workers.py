@@ -87,3 +87,17 @@ def test_cancel_closes_the_generator(qtbot) -> None:  # type: ignore[no-untyped-
     assert ("cancelled", None) in seen
     assert not any(kind == "succeeded" for kind, _ in seen)
     assert pool.wait(5_000) and not pool.jobs
+
+
+def test_work_asked_for_after_shutdown_never_runs_nor_blocks_a_second_shutdown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A closing window's timer may still ask for a job (the audit refresh did, and CI caught
+    the next shutdown waiting for it in vain)."""
+    pool = WorkerPool()
+    assert pool.shutdown(5_000)
+    ran = threading.Event()
+    late = pool.call("late", ran.set)
+    seen = _record(late)
+    assert pool.jobs == []
+    assert pool.shutdown(1_000)
+    time.sleep(0.05)
+    assert not ran.is_set() and seen == []
