@@ -9,6 +9,7 @@ calibrated threshold instead of the tolerance (calibration.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,16 @@ ESTIMATE_SCOPE = (
     "Estimated rates come from clear photos of adults (news photos of public figures); "
     "they do not hold for children's faces or for faces unlike those."
 )
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How probe faces are ranked and marked, as one value: the window, its jobs and the case
+    record all speak of the same search (and compare settings with ==)."""
+
+    top_k: int = DEFAULT_TOP_K
+    tolerance: float = DEFAULT_TOLERANCE
+    preset: Preset = DEFAULT_PRESET
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,24 @@ def check_engine(store: GalleryStore, engine: FaceEngine) -> None:
         )
 
 
+def search_faces(
+    store: GalleryStore, faces: Iterable[Face], settings: SearchSettings
+) -> tuple[FaceSearch, ...]:
+    """Search each face with `settings` (one calibrator for all of them)."""
+    calibrator = calibrator_for_store(store)
+    return tuple(
+        search_face(
+            store,
+            face,
+            top_k=settings.top_k,
+            tolerance=settings.tolerance,
+            preset=settings.preset,
+            calibrator=calibrator,
+        )
+        for face in faces
+    )
+
+
 def search_image(
     store: GalleryStore,
     engine: FaceEngine,
@@ -257,16 +286,10 @@ def search_loaded(
     Raises StoreError when `engine` is not the variant the store was built with."""
     check_engine(store, engine)
     faces = engine.faces(image.pixels)
-    calibrator = calibrator_for_store(store)
     return ProbeSearch(
         path=str(Path(image.path).resolve()),
         sha256=image.sha256,
         width=image.width,
         height=image.height,
-        faces=tuple(
-            search_face(
-                store, face, top_k=top_k, tolerance=tolerance, preset=preset, calibrator=calibrator
-            )
-            for face in faces
-        ),
+        faces=search_faces(store, faces, SearchSettings(top_k, tolerance, preset)),
     )

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.case_searches import record_probe_without_face
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import EngineSettings, create_engine, settings_for_engine
@@ -24,7 +23,7 @@ from rekog_desktop.core.importer import (
     collect_items,
     import_photos,
 )
-from rekog_desktop.core.search import FaceSearch, ProbeSearch, search_face
+from rekog_desktop.core.search import FaceSearch, ProbeSearch, SearchSettings, search_faces
 from rekog_desktop.core.store import GalleryStore, StoredFace, StoredPhoto
 from rekog_desktop.core.types import Face, Point, Quality, RGBImage
 
@@ -197,22 +196,18 @@ class SearchOutcome:
     goes into the case); `recorded` is the search written into the case, if any."""
 
     probe: ProbeSearch
-    top_k: int
-    tolerance: float
+    settings: SearchSettings
     details: dict[int, CandidateDetail] = field(default_factory=dict)
     engine: str = ""
     pixels: RGBImage | None = field(default=None, repr=False)
     recorded: SearchRecorded | None = None
-    preset: Preset = DEFAULT_PRESET
 
 
 def search_probe(
     store_path: str | Path,
     path: str | Path,
     *,
-    top_k: int,
-    tolerance: float,
-    preset: Preset = DEFAULT_PRESET,
+    settings: SearchSettings,
     case_number: str | None = None,
     actor: str = "",
     analyse: Callable[[RGBImage, EngineSettings], list[Face]] | None = None,
@@ -228,21 +223,19 @@ def search_probe(
         loaded = load_image(path)
         yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
         # The probe is measured with the engine variant the store was built with.
-        settings = settings_for_engine(store.engine_name(), EngineSettings())
-        engine = create_engine(settings)
-        faces = tuple(analyse(loaded.pixels, settings) if analyse else engine.faces(loaded.pixels))
+        engine_settings = settings_for_engine(store.engine_name(), EngineSettings())
+        engine = create_engine(engine_settings)
+        faces = tuple(
+            analyse(loaded.pixels, engine_settings) if analyse else engine.faces(loaded.pixels)
+        )
         yield ProbeFacesFound(faces)
         probe = ProbeSearch(
             path=str(Path(path).resolve()),
             sha256=loaded.sha256,
             width=loaded.width,
             height=loaded.height,
-            faces=tuple(
-                search_face(store, f, top_k=top_k, tolerance=tolerance, preset=preset)
-                for f in faces
-            ),
+            faces=search_faces(store, faces, settings),
         )
-        recorded = None
         if case_number is not None and not faces:
             record_probe_without_face(
                 store,
@@ -251,27 +244,16 @@ def search_probe(
                 probe_sha256=probe.sha256,
                 actor=actor,
             )
-        if case_number is not None and faces:
-            recorded = record_face(
-                store,
-                case_number=case_number,
-                probe=probe,
-                face_index=0,
-                top_k=top_k,
-                tolerance=tolerance,
-                actor=actor,
-                pixels=loaded.pixels,
-            )
         info = engine.info
-        return SearchOutcome(
+        return _outcome(
+            store,
             probe,
-            top_k,
-            tolerance,
-            _details(store, probe.faces),
+            settings,
             f"{info.name} ({info.version})",
             loaded.pixels,
-            recorded,
-            preset,
+            case_number=case_number,
+            face_index=0,
+            actor=actor,
         )
 
 
@@ -279,10 +261,8 @@ def research_probe(
     store_path: str | Path,
     previous: SearchOutcome,
     *,
-    top_k: int,
-    tolerance: float,
+    settings: SearchSettings,
     face_index: int,
-    preset: Preset = DEFAULT_PRESET,
     case_number: str | None = None,
     actor: str = "",
 ) -> SearchOutcome:
@@ -290,33 +270,45 @@ def research_probe(
     gallery); with a case, the search of `face_index` is recorded."""
     probe = previous.probe
     with GalleryStore(store_path) as store:
-        faces = tuple(
-            search_face(store, s.face, top_k=top_k, tolerance=tolerance, preset=preset)
-            for s in probe.faces
-        )
+        faces = search_faces(store, (s.face for s in probe.faces), settings)
         redone = ProbeSearch(probe.path, probe.sha256, probe.width, probe.height, faces)
-        recorded = None
-        if case_number is not None and 0 <= face_index < len(faces):
-            recorded = record_face(
-                store,
-                case_number=case_number,
-                probe=redone,
-                face_index=face_index,
-                top_k=top_k,
-                tolerance=tolerance,
-                actor=actor,
-                pixels=previous.pixels,
-            )
-        return SearchOutcome(
+        return _outcome(
+            store,
             redone,
-            top_k,
-            tolerance,
-            _details(store, faces),
+            settings,
             previous.engine,
             previous.pixels,
-            recorded,
-            preset,
+            case_number=case_number,
+            face_index=face_index,
+            actor=actor,
         )
+
+
+def _outcome(
+    store: GalleryStore,
+    probe: ProbeSearch,
+    settings: SearchSettings,
+    engine: str,
+    pixels: RGBImage | None,
+    *,
+    case_number: str | None,
+    face_index: int,
+    actor: str,
+) -> SearchOutcome:
+    """The ranked probe for the window; with a case, the search of `face_index` recorded."""
+    recorded = None
+    if case_number is not None and 0 <= face_index < len(probe.faces):
+        recorded = record_face(
+            store,
+            case_number=case_number,
+            probe=probe,
+            face_index=face_index,
+            top_k=settings.top_k,
+            tolerance=settings.tolerance,
+            actor=actor,
+            pixels=pixels,
+        )
+    return SearchOutcome(probe, settings, _details(store, probe.faces), engine, pixels, recorded)
 
 
 def _details(store: GalleryStore, searches: tuple[FaceSearch, ...]) -> dict[int, CandidateDetail]:

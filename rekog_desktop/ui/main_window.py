@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.cases import Case
 from rekog_desktop.core.errors import RekogError
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.core.users import User
 
@@ -98,8 +98,7 @@ class MainWindow(QMainWindow):
             self,
             analyse=self.face_process.faces,
         )
-        self.search.top_k, self.search.tolerance = self.settings.top_k, self.settings.tolerance
-        self.search.preset = self.settings.preset
+        self.search.settings = self.settings.search
         self.reason_dialog: ReasonDialog | None = None
         self._probe_queue: list[str] = []
         # Writes come in bursts (a view per candidate moved over): verify once they settle.
@@ -109,9 +108,7 @@ class MainWindow(QMainWindow):
 
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
-        self.search_page.candidate_panel.set_settings(
-            self.settings.top_k, self.settings.tolerance, self.settings.preset
-        )
+        self.search_page.candidate_panel.set_settings(self.settings.search)
         self.tracks = TrackListModel(self)
         self.video_panel = VideoPanel(self.tracks)
         self.search_page.left.insertWidget(1, self.video_panel)
@@ -313,17 +310,14 @@ class MainWindow(QMainWindow):
             self.video.close()
         self.cases.with_case(lambda: self.search.open_probe(path))
 
-    def _on_search_settings(self, top_k: int, tolerance: float, preset: str) -> None:
-        chosen = (top_k, tolerance, preset)
-        if chosen == (self.settings.top_k, self.settings.tolerance, self.settings.preset):
+    def _on_search_settings(self, settings: SearchSettings) -> None:
+        if settings == self.settings.search:
             return
-        strict: Preset = "strict"
-        self.settings.preset = strict if preset == strict else DEFAULT_PRESET
-        self.settings.top_k, self.settings.tolerance = top_k, tolerance
+        self.settings.search = settings
         self.settings.save(self.qsettings)
-        self.search.set_search_settings(top_k, tolerance, self.settings.preset)
+        self.search.set_search_settings(settings)
         if self.video.active:
-            self.video.set_search_settings(top_k, tolerance, self.settings.preset)
+            self.video.set_search_settings(settings)
 
     def _ask_reason(self, verdict: str, subject: str) -> None:
         self.reason_dialog = ReasonDialog(verdict, subject, self)

@@ -22,9 +22,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.decisions import Decision
 from rekog_desktop.core.engine import EngineSettings
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.types import Face, RGBImage
 
 from . import case_jobs, jobs
@@ -86,9 +86,7 @@ class SearchController(QObject):
         self.probe = probe
         self.candidates = candidates
         self.review = review
-        self.top_k = 20
-        self.tolerance = 0.6
-        self.preset: Preset = DEFAULT_PRESET
+        self.settings = SearchSettings()
         self._search_job: Job | None = None
         self._photos: OrderedDict[str, DisplayImage] = OrderedDict()
         self._photo_jobs: dict[str, Job] = {}
@@ -110,16 +108,14 @@ class SearchController(QObject):
         self.candidates.set_search(None)
         self.review.set_probe(None, None, 0)
         self.review.set_candidate(None, None, None)
-        store, top_k, tolerance, preset = self.store_path(), self.top_k, self.tolerance, self.preset
+        store, settings = self.store_path(), self.settings
         case_number, actor = self.context()
         job = self.pool.start(
             "Searching the probe",
             lambda: jobs.search_probe(
                 store,
                 path,
-                top_k=top_k,
-                tolerance=tolerance,
-                preset=preset,
+                settings=settings,
                 case_number=case_number,
                 actor=actor,
                 analyse=self.analyse,
@@ -154,9 +150,8 @@ class SearchController(QObject):
             f"{self.probe.name}: {faces} face(s) found" if faces else f"{self.probe.name}: no face"
         )
         self.searched.emit(outcome)
-        wanted = (self.top_k, self.tolerance, self.preset)
-        if (outcome.top_k, outcome.tolerance, outcome.preset) != wanted:
-            self.set_search_settings(*wanted)  # chosen while the probe was being measured
+        if outcome.settings != self.settings:
+            self.set_search_settings(self.settings)  # chosen while the probe was measured
 
     def _on_probe_failed(self, job: Job, text: str) -> None:
         if job is not self._search_job:
@@ -166,12 +161,10 @@ class SearchController(QObject):
         self.probe.set_error(text)
         self.message.emit(text)
 
-    def set_search_settings(
-        self, top_k: int, tolerance: float, preset: Preset = DEFAULT_PRESET
-    ) -> Job | None:
+    def set_search_settings(self, settings: SearchSettings) -> Job | None:
         """New top-K, tolerance or preset: rank the measured faces again (no new detection) and
         record the search of the face on screen."""
-        self.top_k, self.tolerance, self.preset = top_k, tolerance, preset
+        self.settings = settings
         outcome = self.probe.outcome
         if outcome is None:
             return None
@@ -182,10 +175,8 @@ class SearchController(QObject):
             lambda: jobs.research_probe(
                 store,
                 outcome,
-                top_k=top_k,
-                tolerance=tolerance,
+                settings=settings,
                 face_index=face_index,
-                preset=preset,
                 case_number=case_number,
                 actor=actor,
             ),
@@ -225,8 +216,8 @@ class SearchController(QObject):
                 case_number=case_number,
                 probe=outcome.probe,
                 face_index=index,
-                top_k=outcome.top_k,
-                tolerance=outcome.tolerance,
+                top_k=outcome.settings.top_k,
+                tolerance=outcome.settings.tolerance,
                 actor=actor,
                 pixels=outcome.pixels,
             ),

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
+from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, SearchSettings
 from rekog_desktop.paths import default_store_path
 
 
 @dataclass
 class AppSettings:
     store_path: str
-    top_k: int = DEFAULT_TOP_K
-    tolerance: float = DEFAULT_TOLERANCE
-    preset: Preset = DEFAULT_PRESET
+    search: SearchSettings = field(default_factory=SearchSettings)
     reviewer: str = ""
     case_number: str = ""
 
@@ -34,18 +32,20 @@ class AppSettings:
         preset = str(qs.value("search/preset", DEFAULT_PRESET) or DEFAULT_PRESET)
         return cls(
             store_path=store,
-            top_k=max(1, min(200, top_k)),
-            tolerance=max(0.2, min(1.2, tolerance)),
-            preset=next((p for p in PRESETS if p == preset), DEFAULT_PRESET),
+            search=SearchSettings(
+                top_k=max(1, min(200, top_k)),
+                tolerance=max(0.2, min(1.2, tolerance)),
+                preset=next((p for p in PRESETS if p == preset), DEFAULT_PRESET),
+            ),
             reviewer=str(qs.value("review/reviewer", "") or ""),
             case_number=str(qs.value("review/case", "") or ""),
         )
 
     def save(self, qs: QSettings) -> None:
         qs.setValue("store/path", self.store_path)
-        qs.setValue("search/top_k", self.top_k)
-        qs.setValue("search/tolerance", self.tolerance)
-        qs.setValue("search/preset", self.preset)
+        qs.setValue("search/top_k", self.search.top_k)
+        qs.setValue("search/tolerance", self.search.tolerance)
+        qs.setValue("search/preset", self.search.preset)
         qs.setValue("review/reviewer", self.reviewer)
         qs.setValue("review/case", self.case_number)
         qs.sync()

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.calibration import Preset
 from rekog_desktop.core.decisions import Decision
 from rekog_desktop.core.engine import EngineSettings, FaceEngine
+from rekog_desktop.core.search import SearchSettings
 
 from . import case_jobs
 from .candidates.model import CandidateTableModel
@@ -65,8 +65,8 @@ class VideoController(QObject):
         self.selected_track: int | None = None
         self._frames: dict[int, DisplayImage] = {}
         #: Settings the shown searches were ranked with, and any chosen since.
-        self._ranked_with: tuple[int, float, Preset] | None = None
-        self._wanted: tuple[int, float, Preset] | None = None
+        self._ranked_with: SearchSettings | None = None
+        self._wanted: SearchSettings | None = None
         panel.track_selected.connect(self.select_row)
         panel.cancel_requested.connect(self.cancel)
         search.decided.connect(self._on_decided)
@@ -92,9 +92,8 @@ class VideoController(QObject):
         self.panel.show()
         self.panel.start(Path(path).name)
         self.active_changed.emit(True)
-        store, top_k, tolerance = self.store_path(), self.search.top_k, self.search.tolerance
-        preset = self.search.preset
-        self._ranked_with, self._wanted = (top_k, tolerance, preset), None
+        store, settings = self.store_path(), self.search.settings
+        self._ranked_with, self._wanted = settings, None
         engine = self.engine
         case_number, actor = self.search.context()
         job = self.pool.start(
@@ -102,9 +101,7 @@ class VideoController(QObject):
             lambda: video_jobs.scan_clip(
                 store,
                 path,
-                top_k=top_k,
-                tolerance=tolerance,
-                preset=preset,
+                settings=settings,
                 case_number=case_number,
                 actor=actor,
                 engine=engine,
@@ -118,13 +115,12 @@ class VideoController(QObject):
         self.message.emit(f"Scanning {Path(path).name}…")
         return job
 
-    def set_search_settings(self, top_k: int, tolerance: float, preset: Preset) -> Job | None:
+    def set_search_settings(self, settings: SearchSettings) -> Job | None:
         """New top-K, tolerance or preset while a clip is shown: rank its tracks again (no
         frame is read again) and record the new searches. During a scan or a ranking, the new
         settings wait for its end (it uses the settings it started with), then apply."""
-        wanted = (top_k, tolerance, preset)
-        self._wanted = wanted
-        if self.outcome is None or self.job is not None or wanted == self._ranked_with:
+        self._wanted = settings
+        if self.outcome is None or self.job is not None or settings == self._ranked_with:
             return None
         outcome, store = self.outcome, self.store_path()
         case_number, actor = self.search.context()
@@ -133,20 +129,18 @@ class VideoController(QObject):
             lambda: video_jobs.rerank_clip(
                 store,
                 outcome,
-                top_k=top_k,
-                tolerance=tolerance,
-                preset=preset,
+                settings=settings,
                 case_number=case_number,
                 actor=actor,
             ),
         )
         self.job = job
-        job.succeeded.connect(lambda result: self._on_reranked(job, result, wanted))
+        job.succeeded.connect(lambda result: self._on_reranked(job, result, settings))
         job.failed.connect(lambda text: self._on_failed(job, text))
         return job
 
     def _on_reranked(
-        self, job: Job, outcome: video_jobs.VideoOutcome, used: tuple[int, float, Preset]
+        self, job: Job, outcome: video_jobs.VideoOutcome, used: SearchSettings
     ) -> None:
         if job is not self.job:
             return
@@ -165,7 +159,7 @@ class VideoController(QObject):
     def _apply_wanted(self) -> None:
         """Settings chosen while a scan or a ranking ran apply once it has ended."""
         if self._wanted is not None and self._wanted != self._ranked_with:
-            self.set_search_settings(*self._wanted)
+            self.set_search_settings(self._wanted)
 
     def cancel(self) -> None:
         if self.job is not None:

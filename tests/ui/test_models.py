@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rekog_desktop.core.audit import list_events
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.ui import jobs
 from rekog_desktop.ui.candidates.model import CandidateTableModel, DecisionMark
@@ -46,7 +47,9 @@ def test_photo_model_filled_progressively(qtmodeltester, gallery_path: Path) -> 
 
 def test_candidate_model(qtmodeltester, gallery_path: Path, held_out: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     _steps, outcome = _run(
-        jobs.search_probe(gallery_path, held_out["barack_obama"], top_k=10, tolerance=0.6)
+        jobs.search_probe(
+            gallery_path, held_out["barack_obama"], settings=SearchSettings(top_k=10, tolerance=0.6)
+        )
     )
     model = CandidateTableModel()
     model.set_search(outcome.probe.faces[0], outcome.details)

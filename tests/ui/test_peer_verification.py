@@ -10,6 +10,7 @@ from ui_helpers import CASE_NUMBER
 
 from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.decisions import decisions_for_search, record_decision
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.core.users import create_user
 from rekog_desktop.ui import jobs
@@ -18,7 +19,11 @@ from rekog_desktop.ui import jobs
 def _accepted_pair(store_path: Path, probe: Path) -> int:
     """Search and accept rank 1 as 'anna' through the core, as an earlier session would."""
     generator = jobs.search_probe(
-        store_path, probe, top_k=5, tolerance=0.6, case_number=CASE_NUMBER, actor="anna"
+        store_path,
+        probe,
+        settings=SearchSettings(top_k=5, tolerance=0.6),
+        case_number=CASE_NUMBER,
+        actor="anna",
     )
     while True:
         try:

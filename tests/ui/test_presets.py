@@ -70,7 +70,7 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
         assert cand.within_tolerance == (
             cand.template_distance is not None and cand.template_distance <= strict.strict_threshold
         )
-    assert window.settings.preset == "strict"
+    assert window.settings.search.preset == "strict"
 
     with GalleryStore(store_copy) as store:
         recorded = searches_for_case(store, CASE_NUMBER)

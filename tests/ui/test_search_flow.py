@@ -10,6 +10,7 @@ from ui_helpers import CASE_NUMBER, drop_paths
 
 from rekog_desktop.core.case_searches import searches_for_case
 from rekog_desktop.core.decisions import decisions_for_search
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.ui.candidates.model import DECISION
 
@@ -194,7 +195,9 @@ def test_a_rejected_face_is_marked_in_a_later_search_of_the_probe(  # type: igno
     qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
     first = window.search.search_id()
     # a new top-K ranks again and records a new search in the case
-    window.search_page.candidate_panel.search_settings_changed.emit(10, 0.6, "investigative")
+    window.search_page.candidate_panel.search_settings_changed.emit(
+        SearchSettings(10, 0.6, "investigative")
+    )
     qtbot.waitUntil(lambda: window.search.search_id() not in (None, first), timeout=20_000)
     qtbot.waitUntil(lambda: window.candidates.rowCount() == 10, timeout=10_000)
     row = next(r for r in range(10) if window.candidates.candidate(r).face_id == rejected_face)

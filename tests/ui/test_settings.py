@@ -6,18 +6,19 @@ from pathlib import Path
 
 from ui_helpers import CASE_NUMBER
 
+from rekog_desktop.core.search import SearchSettings
+
 
 def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(store_copy, settings_file="shared.ini")
     panel = window.search_page.candidate_panel
-    panel.search_settings_changed.emit(35, 0.55, "strict")
+    panel.search_settings_changed.emit(SearchSettings(35, 0.55, "strict"))
     window.search_page.main.setSizes([520, 900])
     sizes = window.search_page.main.sizes()
     window.close()
 
     again = make_window(store_copy, case=None, settings_file="shared.ini")
-    assert (again.settings.top_k, again.settings.tolerance) == (35, 0.55)
-    assert again.settings.preset == again.search.preset == "strict"
+    assert again.settings.search == again.search.settings == SearchSettings(35, 0.55, "strict")
     panel = again.search_page.candidate_panel
     assert panel.current_preset() == "strict"
     assert not panel.tolerance.isEnabled()

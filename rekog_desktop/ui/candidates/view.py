@@ -2,7 +2,7 @@
 
 Signals:
     candidate_selected(int): row of the candidate to review (-1: none).
-    search_settings_changed(int, float, str): top-K, tolerance and preset chosen by the person.
+    search_settings_changed(SearchSettings): top-K, tolerance and preset chosen by the person.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
+from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS, Preset
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.ui.widgets import MessageBar, Panel
 
 from .estimates import (
@@ -49,7 +50,7 @@ LEAD_TEXT = "Investigative lead only, not an identification"
 
 class CandidatePanel(Panel):
     candidate_selected = Signal(int)
-    search_settings_changed = Signal(int, float, str)
+    search_settings_changed = Signal(object)
 
     def __init__(self, model: CandidateTableModel, parent: QWidget | None = None) -> None:
         super().__init__("Candidates", parent)
@@ -140,19 +141,20 @@ class CandidatePanel(Panel):
         self.tolerance.editingFinished.connect(self._on_settings)
         self.preset.currentIndexChanged.connect(self._on_settings)
 
-    def set_settings(self, top_k: int, tolerance: float, preset: str = DEFAULT_PRESET) -> None:
+    def set_settings(self, settings: SearchSettings) -> None:
         boxes = (self.top_k, self.tolerance, self.preset)
         for box in boxes:
             box.blockSignals(True)
-        self.top_k.setValue(top_k)
-        self.tolerance.setValue(tolerance)
-        self.preset.setCurrentIndex(max(0, self.preset.findData(preset)))
+        self.top_k.setValue(settings.top_k)
+        self.tolerance.setValue(settings.tolerance)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         self._sync_tolerance()
         for box in boxes:
             box.blockSignals(False)
 
-    def current_preset(self) -> str:
-        return str(self.preset.currentData() or DEFAULT_PRESET)
+    def current_preset(self) -> Preset:
+        chosen = self.preset.currentData()
+        return next((p for p in PRESETS if p == chosen), DEFAULT_PRESET)
 
     def _sync_tolerance(self) -> None:
         """The strict preset's cut is calibrated, not the tolerance: say so by disabling it."""
@@ -161,7 +163,9 @@ class CandidatePanel(Panel):
     def _on_settings(self) -> None:
         self._sync_tolerance()
         self.search_settings_changed.emit(
-            self.top_k.value(), round(self.tolerance.value(), 2), self.current_preset()
+            SearchSettings(
+                self.top_k.value(), round(self.tolerance.value(), 2), self.current_preset()
+            )
         )
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:

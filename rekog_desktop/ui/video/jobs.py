@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, Preset
 from rekog_desktop.core.cases import open_case
 from rekog_desktop.core.engine import (
     EngineSettings,
@@ -24,6 +23,7 @@ from rekog_desktop.core.engine import (
     settings_for_engine,
 )
 from rekog_desktop.core.images import sha256_file
+from rekog_desktop.core.search import SearchSettings
 from rekog_desktop.core.store import GalleryStore
 from rekog_desktop.core.video import read_frame
 from rekog_desktop.core.video_scan import (
@@ -82,9 +82,7 @@ def scan_clip(
     store_path: str | Path,
     path: str | Path,
     *,
-    top_k: int,
-    tolerance: float,
-    preset: Preset = DEFAULT_PRESET,
+    settings: SearchSettings,
     case_number: str | None = None,
     actor: str = "",
     engine: Callable[[EngineSettings], FaceEngine] | None = None,
@@ -95,14 +93,14 @@ def scan_clip(
     with GalleryStore(store_path) as store:
         if case_number is not None:
             open_case(store, case_number)  # refuse before any work
-        settings = settings_for_engine(store.engine_name(), EngineSettings())
+        engine_settings = settings_for_engine(store.engine_name(), EngineSettings())
         scan = scan_video(
             path,
-            engine(settings) if engine is not None else create_engine(settings),
+            engine(engine_settings) if engine is not None else create_engine(engine_settings),
             store=store,
-            top_k=top_k,
-            tolerance=tolerance,
-            preset=preset,
+            top_k=settings.top_k,
+            tolerance=settings.tolerance,
+            preset=settings.preset,
         )
         rows: list[TrackRow] = []
         try:
@@ -131,7 +129,7 @@ def scan_clip(
             yield VideoStep(
                 result.frames_sampled, result.frames_sampled, 0.0, result.info.duration_s, late
             )
-        recorded = _record(store, result, top_k, tolerance, case_number, actor)
+        recorded = _record(store, result, settings, case_number, actor)
         return VideoOutcome(result, tuple(rows), recorded)
 
 
@@ -139,9 +137,7 @@ def rerank_clip(
     store_path: str | Path,
     previous: VideoOutcome,
     *,
-    top_k: int,
-    tolerance: float,
-    preset: Preset = DEFAULT_PRESET,
+    settings: SearchSettings,
     case_number: str | None = None,
     actor: str = "",
 ) -> VideoOutcome:
@@ -151,26 +147,21 @@ def rerank_clip(
         if case_number is not None:
             open_case(store, case_number)
         result = rerank_video(
-            store, previous.result, top_k=top_k, tolerance=tolerance, preset=preset
+            store,
+            previous.result,
+            top_k=settings.top_k,
+            tolerance=settings.tolerance,
+            preset=settings.preset,
         )
-        thumbnails = {row.track_id: row.thumbnail for row in previous.rows}
-        rows = tuple(
-            TrackRow(
-                item,
-                thumbnails.get(item.track.id) or jpeg_to_qimage(item.track.thumbnail_jpeg),
-                _details(store, (item.search,) if item.search is not None else ()),
-            )
-            for item in result.tracks
-        )
-        recorded = _record(store, result, top_k, tolerance, case_number, actor, reranked=True)
+        rows = tuple(_row(store, item) for item in result.tracks)
+        recorded = _record(store, result, settings, case_number, actor, reranked=True)
         return VideoOutcome(result, rows, recorded)
 
 
 def _record(
     store: GalleryStore,
     result: VideoResult,
-    top_k: int,
-    tolerance: float,
+    settings: SearchSettings,
     case_number: str | None,
     actor: str,
     *,
@@ -185,8 +176,8 @@ def _record(
         store,
         case=case,
         result=result,
-        top_k=top_k,
-        tolerance=tolerance,
+        top_k=settings.top_k,
+        tolerance=settings.tolerance,
         actor=actor,
         reranked=reranked,
     )
