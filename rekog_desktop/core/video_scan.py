@@ -44,7 +44,15 @@ from .calibration import DEFAULT_PRESET, Preset
 from .case_searches import record_face_search
 from .cases import Case
 from .engine import FaceEngine
-from .search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, FaceSearch, check_engine, search_face
+from .search import (
+    DEFAULT_TOLERANCE,
+    DEFAULT_TOP_K,
+    FaceSearch,
+    SearchSettings,
+    check_engine,
+    search_face,
+    search_faces,
+)
 from .store import GalleryStore
 from .tracking import FaceTrack, Tracker, TrackerSettings, iou
 from .types import FaceBox, RGBImage
@@ -339,24 +347,12 @@ def scan_video(
         )
 
 
-def rerank_video(
-    store: GalleryStore,
-    result: VideoResult,
-    *,
-    top_k: int = DEFAULT_TOP_K,
-    tolerance: float = DEFAULT_TOLERANCE,
-    preset: Preset = DEFAULT_PRESET,
-) -> VideoResult:
+def rerank_video(store: GalleryStore, result: VideoResult, settings: SearchSettings) -> VideoResult:
     """The same tracks searched again with other settings (or a changed gallery): no frame is
     decoded and no face measured again, only the ranking is redone."""
+    searches = search_faces(store, (t.track.template_face() for t in result.tracks), settings)
     tracks = tuple(
-        replace(
-            item,
-            search=search_face(
-                store, item.track.template_face(), top_k=top_k, tolerance=tolerance, preset=preset
-            ),
-        )
-        for item in result.tracks
+        replace(item, search=search) for item, search in zip(result.tracks, searches, strict=True)
     )
     return replace(result, tracks=tracks)
 

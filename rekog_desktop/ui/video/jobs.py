@@ -146,13 +146,7 @@ def rerank_clip(
     with GalleryStore(store_path) as store:
         if case_number is not None:
             open_case(store, case_number)
-        result = rerank_video(
-            store,
-            previous.result,
-            top_k=settings.top_k,
-            tolerance=settings.tolerance,
-            preset=settings.preset,
-        )
+        result = rerank_video(store, previous.result, settings)
         rows = tuple(_row(store, item) for item in result.tracks)
         recorded = _record(store, result, settings, case_number, actor, reranked=True)
         return VideoOutcome(result, rows, recorded)
