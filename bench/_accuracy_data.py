@@ -120,7 +120,7 @@ def verify_line(label: str, d: np.ndarray, same: np.ndarray, folds: np.ndarray, 
 def chip_embeddings(pixels, box):  # type: ignore[no-untyped-def]
     import dlib
 
-    from rekog_desktop.core.engine import _DlibModels
+    from rekog_desktop.core.faces.engine import _DlibModels
 
     rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
     encoder = _DlibModels.get("encoder")

@@ -34,14 +34,14 @@ from _accuracy_data import (
     verify_line,
 )
 
-from rekog_desktop.core import evaluation as ev
-from rekog_desktop.core.eval_encode import centred_box, nearest_centre
+from rekog_desktop.evaluation import measures as ev
+from rekog_desktop.evaluation.encode import centred_box, nearest_centre
 
 
 def _encode_one(path: str) -> dict[str, object]:
-    from rekog_desktop.core.engine import EngineSettings, _DlibModels, create_engine
-    from rekog_desktop.core.images import load_image
-    from rekog_desktop.core.types import FaceBox
+    from rekog_desktop.core.common.types import FaceBox
+    from rekog_desktop.core.faces.engine import EngineSettings, _DlibModels, create_engine
+    from rekog_desktop.core.faces.images import load_image
 
     image = load_image(path)
     pixels = image.pixels
@@ -100,8 +100,8 @@ def seed_cache(root: Path, cache_dir: Path) -> None:
     `rekog eval pairs|calibrate` on lfw_dev need not encode again. The engine computes exactly
     these embeddings (checked on a sample); with --centred-crops, images whose only HOG face is
     off-centre are left out and get encoded by the CLI itself."""
-    from rekog_desktop.core.engine import EngineSettings
-    from rekog_desktop.core.eval_encode import EmbeddingCache, EncodeSpec
+    from rekog_desktop.core.faces.engine import EngineSettings
+    from rekog_desktop.evaluation.encode import EmbeddingCache, EncodeSpec
 
     rows = load_rows(root)
     cache = EmbeddingCache(cache_dir)
@@ -122,9 +122,9 @@ def seed_cache(root: Path, cache_dir: Path) -> None:
 
 
 def _seed(cache, spec, rows, combine, settings) -> None:  # type: ignore[no-untyped-def]
-    from rekog_desktop.core.engine import create_engine
-    from rekog_desktop.core.eval_encode import EncodedImage
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import create_engine
+    from rekog_desktop.core.faces.images import load_image
+    from rekog_desktop.evaluation.encode import EncodedImage
 
     results = []
     for path, row in rows.items():
@@ -156,8 +156,8 @@ def _seed(cache, spec, rows, combine, settings) -> None:  # type: ignore[no-unty
 def _jitter_one(path: str) -> tuple[str, np.ndarray | None, np.ndarray | None, float]:
     import dlib
 
-    from rekog_desktop.core.engine import EngineSettings, _DlibModels, create_engine
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import EngineSettings, _DlibModels, create_engine
+    from rekog_desktop.core.faces.images import load_image
 
     pixels = load_image(path).pixels
     h, w = pixels.shape[:2]
@@ -234,8 +234,8 @@ def report_pairs(root: Path) -> None:
 def speed(root: Path, rounds: int = 3) -> None:
     """Photos/s of engine.faces per variant in one process, rounds interleaved so a busy
     machine hurts every variant alike; ratios against the default in the same run."""
-    from rekog_desktop.core.engine import EngineSettings, create_engine
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import EngineSettings, create_engine
+    from rekog_desktop.core.faces.images import load_image
 
     faces_dir = root.parent / "faces"
     sets = {

@@ -20,8 +20,8 @@ from _accuracy_data import (
     snorm_distances,
 )
 
-from rekog_desktop.core import evaluation as ev
-from rekog_desktop.core.eval_encode import nearest_centre
+from rekog_desktop.evaluation import measures as ev
+from rekog_desktop.evaluation.encode import nearest_centre
 
 # -- what the best variants still get wrong, and the cheap levers on top (issue 6, section 2) ----
 
@@ -54,9 +54,9 @@ def centre_rule_rows(rows: dict[Path, dict[str, object]]) -> dict[Path, dict[str
     """LFW labels the face holding the central pixel: images whose only HOG face misses it get
     their primary chips from the CNN face nearest the centre (`rekog eval --centred-crops`
     does the same). Re-encodes those few images (2 on lfw_dev)."""
-    from rekog_desktop.core.engine import _DlibModels
-    from rekog_desktop.core.images import load_image
-    from rekog_desktop.core.types import FaceBox
+    from rekog_desktop.core.common.types import FaceBox
+    from rekog_desktop.core.faces.engine import _DlibModels
+    from rekog_desktop.core.faces.images import load_image
 
     out = dict(rows)
     for path, row in rows.items():
@@ -113,8 +113,8 @@ def _error_montage(root, rows, listed, dists, out_dir: Path) -> None:  # type: i
     import dlib
     from PIL import Image, ImageDraw
 
-    from rekog_desktop.core.engine import EngineSettings, _DlibModels, create_engine
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import EngineSettings, _DlibModels, create_engine
+    from rekog_desktop.core.faces.images import load_image
 
     engine = create_engine(EngineSettings())
 
@@ -156,10 +156,10 @@ def image_quality(rows: dict[Path, dict[str, object]]) -> dict[Path, np.ndarray]
     distance, sharpness, brightness, yaw, roll, number of warnings. Fallback images get none."""
     import dlib
 
-    from rekog_desktop.core import quality
-    from rekog_desktop.core.engine import _LANDMARK_GROUPS, _DlibModels
-    from rekog_desktop.core.images import load_image
-    from rekog_desktop.core.types import FaceBox
+    from rekog_desktop.core.common.types import FaceBox
+    from rekog_desktop.core.faces import quality
+    from rekog_desktop.core.faces.engine import _LANDMARK_GROUPS, _DlibModels
+    from rekog_desktop.core.faces.images import load_image
 
     pose68 = _DlibModels.get("pose68")
     out: dict[Path, np.ndarray] = {}
@@ -278,8 +278,8 @@ def jitter_errors(root: Path, every: int) -> None:
     Encoder time per face is measured in the same loop: one chip, chip+mirror, 10 jitters."""
     import dlib
 
-    from rekog_desktop.core.engine import _DlibModels
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import _DlibModels
+    from rekog_desktop.core.faces.images import load_image
 
     pairs = ev.read_pairs(root / "pairsDevTrain.txt")
     rows = centre_rule_rows(load_rows(root))

@@ -13,7 +13,7 @@ from _accuracy_data import (
     load_rows,
 )
 
-from rekog_desktop.core import evaluation as ev
+from rekog_desktop.evaluation import measures as ev
 
 # -- open-set 1:N ---------------------------------------------------------------------------------
 
@@ -157,8 +157,8 @@ def strict_holdout(root: Path, combine: str = "5pt") -> None:
     threshold for that gallery size, and compare the promised FPIR with the measured one."""
     import zlib
 
-    from rekog_desktop.core import calibration as cal
-    from rekog_desktop.core import calibration_table as tables
+    from rekog_desktop.core.scoring import calibration as cal
+    from rekog_desktop.core.scoring import calibration_table as tables
 
     rows = load_rows(root)
     emb, _ = embeddings_for(rows, combine, ("up2", "cnn"))

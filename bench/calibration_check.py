@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import data_root, table
 
-from rekog_desktop.core import calibration as cal
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.images import load_image
-from rekog_desktop.core.search import DEFAULT_TOLERANCE
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.faces.images import load_image
+from rekog_desktop.core.scoring import calibration as cal
+from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE
 
 
 def encode(faces_dir: Path) -> tuple[list[str], np.ndarray]:

@@ -35,9 +35,9 @@ from pathlib import Path
 
 from _common import VENV_BIN, data_root, drain, stopwatch, table
 
-from rekog_desktop.core.engine import ENROL_SETTINGS, EngineSettings, create_engine
-from rekog_desktop.core.importer import analyse_item, collect_items, import_photos
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.faces.engine import ENROL_SETTINGS, EngineSettings, create_engine
+from rekog_desktop.core.gallery.importer import analyse_item, collect_items, import_photos
+from rekog_desktop.core.gallery.store import GalleryStore
 
 #: What face_recognition's CLI picks up in a folder (its regex is .*\.(jpg|jpeg|png)).
 CLI_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -155,11 +155,11 @@ def profile(photos: list[Photo], settings: EngineSettings, limit: int) -> None:
     import numpy as np
     from PIL import Image
 
-    from rekog_desktop.core.importer import ImportItem
+    from rekog_desktop.core.gallery.importer import ImportItem
 
     engine = create_engine(settings)
     with stopwatch() as startup:
-        subprocess.run([sys.executable, "-c", "import rekog_desktop.core.importer, dlib"])
+        subprocess.run([sys.executable, "-c", "import rekog_desktop.core.gallery.importer, dlib"])
     with stopwatch() as first:
         analyse_item(ImportItem(photos[0].source, None), engine)  # loads the models
     with stopwatch() as again:

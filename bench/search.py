@@ -4,7 +4,7 @@ Synthetic gallery resembling dlib embeddings: float32, 128-d, rows drawn around 
 "identity" (4 rows each) and scaled to a norm near 1. Probes are gallery rows with noise, so each
 has a genuine nearest neighbour. Per probe, in the same run and interleaved:
 
-- ours: rekog_desktop.core.search.nearest over EmbeddingMatrix.build(...) (the matrix is built
+- ours: rekog_desktop.core.scoring.search.nearest over EmbeddingMatrix.build(...) (the matrix is built
   once per size, timed separately);
 - baseline: face_recognition.face_distance(gallery, probe) over the same float32 array, then
   np.argsort(...)[:20], which is what face_recognition's examples do.
@@ -31,9 +31,14 @@ from pathlib import Path
 import numpy as np
 from _common import data_root, percentiles_ms, stopwatch, table
 
-from rekog_desktop.core.search import nearest
-from rekog_desktop.core.store import EMBEDDING_DIM, EmbeddingMatrix, GalleryStore, PhotoRecord
-from rekog_desktop.core.types import EngineInfo, Face
+from rekog_desktop.core.common.types import EngineInfo, Face
+from rekog_desktop.core.gallery.store import (
+    EMBEDDING_DIM,
+    EmbeddingMatrix,
+    GalleryStore,
+    PhotoRecord,
+)
+from rekog_desktop.core.scoring.search import nearest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # face_recognition_models' pkg_resources deprecation
@@ -88,8 +93,8 @@ def bench_size(gallery: np.ndarray, probes: np.ndarray, top: int) -> list[object
 
 def real_face() -> tuple[Face, bytes]:
     """One real face and its thumbnail, so store rows have realistic landmarks, quality, sizes."""
-    from rekog_desktop.core.engine import create_engine
-    from rekog_desktop.core.images import face_thumbnail_jpeg, load_image
+    from rekog_desktop.core.faces.engine import create_engine
+    from rekog_desktop.core.faces.images import face_thumbnail_jpeg, load_image
 
     image = load_image(data_root() / "faces" / "barack_obama" / "1.jpg")
     face = create_engine().faces(image.pixels)[0]

@@ -122,11 +122,11 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from rekog_desktop.app import freeze_startup_objects
-    from rekog_desktop.core.cases import create_case
-    from rekog_desktop.core.store import GalleryStore
-    from rekog_desktop.ui.jobs import ImportRequest
-    from rekog_desktop.ui.main_window import MainWindow
-    from rekog_desktop.ui.theme import apply_theme
+    from rekog_desktop.core.cases.cases import create_case
+    from rekog_desktop.core.gallery.store import GalleryStore
+    from rekog_desktop.ui.common.theme import apply_theme
+    from rekog_desktop.ui.search.jobs import ImportRequest
+    from rekog_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication([])
     apply_theme(app)

@@ -32,11 +32,11 @@ import cv2
 import numpy as np
 from _common import data_root, drain, stopwatch, table
 
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.importer import collect_items, import_photos
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, nearest
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.video_scan import VideoResult, VideoSettings, run_to_end, scan_video
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.gallery.importer import collect_items, import_photos
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, nearest
+from rekog_desktop.core.video.scan import VideoResult, VideoSettings, run_to_end, scan_video
 
 MIN_FRAMES = 3
 CLIPS = ("short_hamilton_clip.mp4", "multi_face_clip.mp4", "pedestrians_no_detectable_faces.mp4")
@@ -124,7 +124,7 @@ def warm_up() -> None:
     """Load every model of both sides before any timing."""
     import face_recognition
 
-    from rekog_desktop.core.types import FaceBox
+    from rekog_desktop.core.common.types import FaceBox
 
     pixels = cv2.cvtColor(
         cv2.imread(str(next((data_root() / "faces" / "barack_obama").iterdir()))),

@@ -47,8 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from rekog_desktop.ui.main_window import MainWindow
-    from rekog_desktop.ui.theme import apply_theme
+    from rekog_desktop.ui.common.theme import apply_theme
+    from rekog_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.importer import ImportSummary, collect_items, import_photos
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.gallery.importer import ImportSummary, collect_items, import_photos
+from rekog_desktop.core.gallery.store import GalleryStore
 
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -12,10 +12,9 @@ from pathlib import Path
 import click
 
 from rekog_desktop import __version__
-from rekog_desktop.core.errors import RekogError
+from rekog_desktop.cli.context import CliContext
+from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.paths import default_store_path
-
-from .context import CliContext
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -37,10 +36,10 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
 
 def main() -> None:
-    from . import evaluate  # noqa: F401, I001
-    from . import gallery  # noqa: F401  (registers commands)
-    from . import video  # noqa: F401
-    from . import cases  # noqa: F401
+    from rekog_desktop.cli import evaluate  # noqa: F401, I001
+    from rekog_desktop.cli import gallery  # noqa: F401  (registers commands)
+    from rekog_desktop.cli import video  # noqa: F401
+    from rekog_desktop.cli import cases  # noqa: F401
 
     try:
         code = cli.main(standalone_mode=False)

@@ -1,5 +1,5 @@
 """`python -m rekog_desktop.cli`: the same as the `rekog` command."""
 
-from . import main
+from rekog_desktop.cli import main
 
 main()

@@ -8,15 +8,20 @@ from pathlib import Path
 
 import click
 
-from rekog_desktop.core import audit
-from rekog_desktop.core.case_searches import pending_verifications
-from rekog_desktop.core.cases import add_note, close_case, create_case, get_case, list_cases
-from rekog_desktop.core.decisions import Verdict, Verification, record_decision, verify_decision
-from rekog_desktop.core.report import export_case_pdf
-from rekog_desktop.core.users import Role, create_user, list_users, resolve_reviewer
-
-from . import EXIT_OK, cli
-from .context import CliContext
+from rekog_desktop.cli import EXIT_OK, cli
+from rekog_desktop.cli.context import CliContext
+from rekog_desktop.core.audit import trail
+from rekog_desktop.core.cases.cases import add_note, close_case, create_case, get_case, list_cases
+from rekog_desktop.core.cases.decisions import (
+    Verdict,
+    Verification,
+    record_decision,
+    verify_decision,
+)
+from rekog_desktop.core.cases.searches import pending_verifications
+from rekog_desktop.core.cases.users import Role, create_user, list_users, resolve_reviewer
+from rekog_desktop.core.common.clock import os_user
+from rekog_desktop.core.report.case_notes import export_case_pdf
 
 
 @cli.group("case")
@@ -108,7 +113,7 @@ def user_add(obj: CliContext, name: str, role: str, password: bool, reviewer: st
         click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
     )
     with obj.open_store() as store:
-        actor = resolve_reviewer(store, reviewer).name if reviewer else audit.os_user()
+        actor = resolve_reviewer(store, reviewer).name if reviewer else os_user()
         create_user(store, name, role, password=secret, actor=actor)
     return EXIT_OK
 
@@ -223,7 +228,7 @@ def audit_group() -> None:
 def audit_verify(obj: CliContext, as_json: bool) -> int:
     """Recompute the hash chain: exit 0 when intact, 1 naming the first bad event."""
     with obj.open_store() as store:
-        status = audit.verify_chain(store)
+        status = trail.verify_chain(store)
     if as_json:
         click.echo(json.dumps(status.as_dict()))
     elif status.ok:
@@ -242,7 +247,7 @@ def audit_list(
     obj: CliContext, case_number: str | None, event_type: str | None, as_json: bool
 ) -> int:
     with obj.open_store() as store:
-        events = audit.list_events(store, case_number=case_number, event_type=event_type)
+        events = trail.list_events(store, case_number=case_number, event_type=event_type)
     for e in events:
         row = {
             "id": e.id,

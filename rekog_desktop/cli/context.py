@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.gallery.store import GalleryStore
 
 
 @dataclass

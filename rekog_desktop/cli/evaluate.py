@@ -16,17 +16,16 @@ import click
 import numpy as np
 from platformdirs import user_cache_path
 
-from rekog_desktop.core import calibration as cal
-from rekog_desktop.core import calibration_table as tables
-from rekog_desktop.core import evaluation as ev
-from rekog_desktop.core.engine import EngineSettings
-from rekog_desktop.core.eval_encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
-from rekog_desktop.core.images import IMAGE_SUFFIXES
-from rekog_desktop.core.store import utc_now
+from rekog_desktop.cli import EXIT_OK, cli
+from rekog_desktop.cli.progress import progress_bar
+from rekog_desktop.core.common.clock import utc_now
+from rekog_desktop.core.faces.engine import EngineSettings
+from rekog_desktop.core.faces.images import IMAGE_SUFFIXES
+from rekog_desktop.core.scoring import calibration as cal
+from rekog_desktop.core.scoring import calibration_table as tables
+from rekog_desktop.evaluation import measures as ev
+from rekog_desktop.evaluation.encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
 from rekog_desktop.paths import APP_NAME
-
-from . import EXIT_OK, cli
-from .progress import progress_bar
 
 
 def default_cache_dir() -> Path:
@@ -379,7 +378,7 @@ def identify_cmd(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the table (the app ships rekog_desktop/resources/calibration.json).",
+    help="Where to write the table (the app ships resources/calibration.json).",
 )
 @_CENTRED
 @_common

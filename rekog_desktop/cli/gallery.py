@@ -7,24 +7,23 @@ from pathlib import Path
 
 import click
 
-from rekog_desktop.core.calibration import Preset
-from rekog_desktop.core.case_searches import record_probe_without_face, record_search
-from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.errors import UnreadableImage
-from rekog_desktop.core.images import load_image
-from rekog_desktop.core.importer import collect_items, import_photos
-from rekog_desktop.core.search import (
+from rekog_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
+from rekog_desktop.cli.context import CliContext
+from rekog_desktop.cli.options import require_case, search_options
+from rekog_desktop.cli.output import echo_candidates
+from rekog_desktop.cli.progress import progress_bar
+from rekog_desktop.core.cases.cases import open_case
+from rekog_desktop.core.cases.searches import record_probe_without_face, record_search
+from rekog_desktop.core.cases.users import resolve_reviewer
+from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.core.faces.images import load_image
+from rekog_desktop.core.gallery.importer import collect_items, import_photos
+from rekog_desktop.core.scoring.calibration import Preset
+from rekog_desktop.core.scoring.search import (
     ProbeSearch,
     engine_for_store,
     search_loaded,
 )
-from rekog_desktop.core.users import resolve_reviewer
-
-from . import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
-from .context import CliContext
-from .options import require_case, search_options
-from .output import echo_candidates
-from .progress import progress_bar
 
 
 @cli.command("import")

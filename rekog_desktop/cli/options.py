@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import click
 
-from rekog_desktop.core.calibration import DEFAULT_PRESET, PRESETS
-from rekog_desktop.core.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
+from rekog_desktop.core.scoring.calibration import DEFAULT_PRESET, PRESETS
+from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K
 
 F = TypeVar("F", bound=Callable[..., object])
 

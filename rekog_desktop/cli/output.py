@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rekog_desktop.core.calibration_table import one_in
-from rekog_desktop.core.search import FaceSearch
+from rekog_desktop.core.scoring.calibration_table import one_in
+from rekog_desktop.core.scoring.search import FaceSearch
 
 
 def echo_candidates(search: FaceSearch) -> None:

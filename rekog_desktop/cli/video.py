@@ -7,12 +7,17 @@ from pathlib import Path
 
 import click
 
-from rekog_desktop.core.calibration import Preset
-from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.errors import UnsupportedVideo
-from rekog_desktop.core.search import engine_for_store
-from rekog_desktop.core.users import resolve_reviewer
-from rekog_desktop.core.video_scan import (
+from rekog_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, cli
+from rekog_desktop.cli.context import CliContext
+from rekog_desktop.cli.options import require_case, search_options
+from rekog_desktop.cli.output import echo_candidates
+from rekog_desktop.cli.progress import progress_bar
+from rekog_desktop.core.cases.cases import open_case
+from rekog_desktop.core.cases.users import resolve_reviewer
+from rekog_desktop.core.common.errors import UnsupportedVideo
+from rekog_desktop.core.scoring.calibration import Preset
+from rekog_desktop.core.scoring.search import engine_for_store
+from rekog_desktop.core.video.scan import (
     VideoResult,
     VideoSettings,
     VideoTrack,
@@ -20,12 +25,6 @@ from rekog_desktop.core.video_scan import (
     scan_video,
     timecode,
 )
-
-from . import EXIT_BAD_INPUT, EXIT_OK, cli
-from .context import CliContext
-from .options import require_case, search_options
-from .output import echo_candidates
-from .progress import progress_bar
 
 
 @cli.command("video")

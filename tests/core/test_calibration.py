@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rekog_desktop.core import calibration as cal
-from rekog_desktop.core import calibration_table as tables
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.search import FaceSearch, search_image
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring import calibration as cal
+from rekog_desktop.core.scoring import calibration_table as tables
+from rekog_desktop.core.scoring.search import FaceSearch, search_image
 from tests.conftest import run_import
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from rekog_desktop.core import audit
-from rekog_desktop.core.case_searches import (
+from rekog_desktop.core.audit import trail
+from rekog_desktop.core.cases.cases import Case, CaseError, add_note, close_case, create_case
+from rekog_desktop.core.cases.decisions import record_decision, verify_decision
+from rekog_desktop.core.cases.searches import (
     get_search,
     pending_verifications,
     record_probe_without_face,
@@ -23,14 +25,12 @@ from rekog_desktop.core.case_searches import (
     record_view,
     searches_for_case,
 )
-from rekog_desktop.core.cases import Case, CaseError, add_note, close_case, create_case
-from rekog_desktop.core.decisions import record_decision, verify_decision
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.images import load_image
-from rekog_desktop.core.report import LEAD_ONLY, export_case_pdf
-from rekog_desktop.core.search import search_loaded
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.users import UserError, create_user
+from rekog_desktop.core.cases.users import UserError, create_user
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.faces.images import load_image
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.report.case_notes import LEAD_ONLY, export_case_pdf
+from rekog_desktop.core.scoring.search import search_loaded
 
 
 @dataclass
@@ -120,9 +120,9 @@ def test_chain_verifies_after_full_workflow(workflow: Workflow, tmp_path: Path) 
         workflow.store, decision_id=decision, verdict="confirm", reason="", reviewer="reviewer_b"
     )
     export_case_pdf(workflow.store, workflow.case.number, tmp_path / "n.pdf", actor="reviewer_b")
-    status = audit.verify_chain(workflow.store)
+    status = trail.verify_chain(workflow.store)
     assert status.ok and status.events >= 10
-    types = {e.event_type for e in audit.list_events(workflow.store)}
+    types = {e.event_type for e in trail.list_events(workflow.store)}
     assert {"import", "case_opened", "search", "candidate_viewed", "decision"} <= types
     assert {"verification", "export", "note_added", "user_created", "probe_without_face"} <= types
 
@@ -142,7 +142,7 @@ def test_audit_rows_refuse_update_and_delete(workflow: Workflow) -> None:
     "field", ["created_utc", "actor", "os_user", "case_number", "event_type", "data", "prev_hash"]
 )
 def test_one_changed_byte_breaks_the_chain_at_that_row(workflow: Workflow, field: str) -> None:
-    target = audit.list_events(workflow.store)[4].id
+    target = trail.list_events(workflow.store)[4].id
     conn = sqlite3.connect(workflow.store.path)
     conn.execute("DROP TRIGGER audit_no_update")
     value = conn.execute(f"SELECT {field} FROM audit WHERE id = ?", [target]).fetchone()[0]
@@ -151,7 +151,7 @@ def test_one_changed_byte_breaks_the_chain_at_that_row(workflow: Workflow, field
     conn.execute(f"UPDATE audit SET {field} = ? WHERE id = ?", [changed, target])
     conn.commit()
     conn.close()
-    status = audit.verify_chain(workflow.store)
+    status = trail.verify_chain(workflow.store)
     assert not status.ok
     assert status.first_bad_id == target
 
@@ -162,7 +162,7 @@ def test_deleted_row_is_found(workflow: Workflow) -> None:
     conn.execute("DELETE FROM audit WHERE id = 3")
     conn.commit()
     conn.close()
-    status = audit.verify_chain(workflow.store)
+    status = trail.verify_chain(workflow.store)
     assert (status.ok, status.first_bad_id) == (False, 3)
 
 
@@ -247,7 +247,7 @@ def test_closed_case_takes_no_search(workflow: Workflow, held_out: dict[str, Pat
     close_case(workflow.store, workflow.case.number, actor="analyst_a")
     closed = workflow.store.db.execute("SELECT status FROM cases").fetchone()[0]
     assert closed == "closed"
-    from rekog_desktop.core.cases import get_case
+    from rekog_desktop.core.cases.cases import get_case
 
     with pytest.raises(CaseError, match="closed"):
         _search(
@@ -284,12 +284,12 @@ def test_pdf_discloses_everything(workflow: Workflow, tmp_path: Path) -> None:
     assert f"Page {pages} of {pages}" in flat
     digest = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
     assert result.sha256 == digest
-    (export,) = audit.list_events(workflow.store, event_type="export")
+    (export,) = trail.list_events(workflow.store, event_type="export")
     assert export.data["sha256"] == digest
 
 
 def test_passwords_are_hashed(store: GalleryStore) -> None:
-    from rekog_desktop.core.users import authenticate
+    from rekog_desktop.core.cases.users import authenticate
 
     stored = store.db.execute("SELECT password_hash FROM users WHERE name='auditor_c'").fetchone()
     assert stored[0].startswith("scrypt$") and "s3cret" not in stored[0]
@@ -301,7 +301,7 @@ def test_passwords_are_hashed(store: GalleryStore) -> None:
 def test_pdf_shows_video_track_time_and_timecode(
     workflow: Workflow, held_out: dict[str, Path], tmp_path: Path
 ) -> None:
-    from rekog_desktop.core.case_searches import record_face_search
+    from rekog_desktop.core.cases.searches import record_face_search
 
     image = load_image(held_out["joe_biden"])
     result = search_loaded(workflow.store, create_engine(), image, top_k=3)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from rekog_desktop.core.engine import EngineSettings, create_engine
-from rekog_desktop.core.images import load_image
+from rekog_desktop.core.faces.engine import EngineSettings, create_engine
+from rekog_desktop.core.faces.images import load_image
 
 
 def test_downscaled_detection_maps_boxes_to_original(faces_dir: Path) -> None:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.calibration import calibrator_for_store
-from rekog_desktop.core.calibration_table import variant_of
-from rekog_desktop.core.engine import EngineSettings, create_engine, settings_for_engine
-from rekog_desktop.core.errors import StoreError
-from rekog_desktop.core.images import load_image
-from rekog_desktop.core.search import engine_for_store, search_loaded
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.common.errors import StoreError
+from rekog_desktop.core.faces.engine import EngineSettings, create_engine, settings_for_engine
+from rekog_desktop.core.faces.images import load_image
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.calibration import calibrator_for_store
+from rekog_desktop.core.scoring.calibration_table import variant_of
+from rekog_desktop.core.scoring.search import engine_for_store, search_loaded
 from tests.conftest import run_import
 
 FIVE_POINT = EngineSettings(align_landmarks=5, mirror=False)

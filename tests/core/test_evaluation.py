@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from rekog_desktop.cli import cli
 from rekog_desktop.cli import evaluate as _register  # noqa: F401  (registers `rekog eval`)
-from rekog_desktop.core import evaluation as ev
-from rekog_desktop.core.eval_encode import centred_box, nearest_centre
-from rekog_desktop.core.types import FaceBox
+from rekog_desktop.core.common.types import FaceBox
+from rekog_desktop.evaluation import measures as ev
+from rekog_desktop.evaluation.encode import centred_box, nearest_centre
 
 VIEW1 = """2
 Ann\t1\t2
@@ -204,8 +204,8 @@ def test_eval_pairs_view2_reuses_the_cache(lfw_root: Path, tmp_path: Path) -> No
 
 
 def test_engine_variants_are_named(faces_dir: Path) -> None:
-    from rekog_desktop.core.engine import EngineSettings, create_engine
-    from rekog_desktop.core.images import load_image
+    from rekog_desktop.core.faces.engine import EngineSettings, create_engine
+    from rekog_desktop.core.faces.images import load_image
 
     pixels = load_image(faces_dir / "john_salley" / "1.jpg").pixels
     plain = create_engine(EngineSettings(mirror=False, align_landmarks=5))

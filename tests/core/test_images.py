@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from rekog_desktop.core.errors import UnreadableImage
-from rekog_desktop.core.images import (
+from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.core.common.types import FaceBox
+from rekog_desktop.core.faces.images import (
     downscale_for_detection,
     face_thumbnail_jpeg,
     load_image,
     to_rgb,
 )
-from rekog_desktop.core.types import FaceBox
 
 
 def _png_header_only(path: Path, width: int, height: int) -> None:

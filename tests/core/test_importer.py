@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.importer import collect_items, import_photos
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.gallery.importer import collect_items, import_photos
+from rekog_desktop.core.gallery.store import GalleryStore
 from tests.conftest import identity_dirs, run_import
 
 

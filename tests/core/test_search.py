@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.search import nearest, search_image
-from rekog_desktop.core.store import EmbeddingMatrix, GalleryStore
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.gallery.store import EmbeddingMatrix, GalleryStore
+from rekog_desktop.core.scoring.search import nearest, search_image
 
 
 @pytest.fixture(scope="module")

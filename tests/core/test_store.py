@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rekog_desktop.core.errors import StoreError
-from rekog_desktop.core.migrations import MIGRATIONS
-from rekog_desktop.core.store import GalleryStore, PhotoRecord
-from rekog_desktop.core.types import EngineInfo, Face, FaceBox, Quality
+from rekog_desktop.core.common.errors import StoreError
+from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, Quality
+from rekog_desktop.core.gallery.migrations import MIGRATIONS
+from rekog_desktop.core.gallery.store import GalleryStore, PhotoRecord
 
 ENGINE = EngineInfo(name="test-vectors", version="1")
 
@@ -159,7 +159,7 @@ def test_a_new_store_opened_at_once_by_threads_and_processes(tmp_path: Path) -> 
 
     path = tmp_path / "new.sqlite"
     code = (
-        "import sys\nfrom rekog_desktop.core.store import GalleryStore\n"
+        "import sys\nfrom rekog_desktop.core.gallery.store import GalleryStore\n"
         "GalleryStore(sys.argv[1]).close()\n"
     )
     procs = [subprocess.Popen([sys.executable, "-c", code, str(path)]) for _ in range(3)]

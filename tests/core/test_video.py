@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.engine import FaceEngine, create_engine
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.video import VideoReader, probe_video, read_frame
-from rekog_desktop.core.video_scan import VideoProgress, VideoResult, run_to_end, scan_video
+from rekog_desktop.core.faces.engine import FaceEngine, create_engine
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.video.reader import VideoReader, probe_video, read_frame
+from rekog_desktop.core.video.scan import VideoProgress, VideoResult, run_to_end, scan_video
 
 SUBJECT = "lin_manuel_miranda"
 
@@ -186,7 +186,7 @@ def test_ten_minute_clip_runs_in_bounded_memory(ten_minute_clip: Path, engine: F
     """Holding every frame would take 3000 x 173 kB = 518 MB; the scan holds one at a time."""
     import tracemalloc
 
-    from rekog_desktop.core.video_scan import VideoSettings
+    from rekog_desktop.core.video.scan import VideoSettings
 
     tracemalloc.start()
     try:

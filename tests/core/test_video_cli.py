@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rekog_desktop.core.case_searches import searches_for_case
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.gallery.store import GalleryStore
 
 REKOG = Path(sys.executable).with_name("rekog")
 CASE = "2026-0042"

@@ -9,11 +9,11 @@ from pathlib import Path
 import cv2
 import pytest
 
-from rekog_desktop.core.engine import create_engine
-from rekog_desktop.core.errors import UnsupportedVideo
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.video import probe_video
-from rekog_desktop.core.video_scan import run_to_end, scan_video
+from rekog_desktop.core.common.errors import UnsupportedVideo
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.video.reader import probe_video
+from rekog_desktop.core.video.scan import run_to_end, scan_video
 
 
 @pytest.fixture(scope="module")

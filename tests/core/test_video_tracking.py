@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rekog_desktop.core.engine import FaceEngine, create_engine
-from rekog_desktop.core.images import load_image
-from rekog_desktop.core.tracking import (
+from rekog_desktop.core.common.types import FaceBox, RGBImage
+from rekog_desktop.core.faces.engine import FaceEngine, create_engine
+from rekog_desktop.core.faces.images import load_image
+from rekog_desktop.core.video.tracking import (
     Tracker,
     TrackerSettings,
     iou,
     shot_score,
     template_embedding,
 )
-from rekog_desktop.core.types import FaceBox, RGBImage
 
 
 @pytest.fixture(scope="module")

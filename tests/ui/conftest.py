@@ -21,11 +21,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from ui_helpers import CASE_NUMBER, copy_store
 
-from rekog_desktop.core.cases import create_case
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.ui.face_process import FaceProcess
-from rekog_desktop.ui.main_window import MainWindow
-from rekog_desktop.ui.theme import apply_theme
+from rekog_desktop.core.cases.cases import create_case
+from rekog_desktop.core.faces.process import FaceProcess
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.ui.common.theme import apply_theme
+from rekog_desktop.ui.shell.main_window import MainWindow
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

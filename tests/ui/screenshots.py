@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_helpers import drop_paths
 
 from rekog_desktop.app import freeze_startup_objects
-from rekog_desktop.ui.jobs import ImportRequest
-from rekog_desktop.ui.main_window import MainWindow
-from rekog_desktop.ui.theme import apply_theme
+from rekog_desktop.ui.common.theme import apply_theme
+from rekog_desktop.ui.search.jobs import ImportRequest
+from rekog_desktop.ui.shell.main_window import MainWindow
 
 DATA = Path(
     os.environ.get("REKOG_TEST_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -214,7 +214,7 @@ def run(out: Path, size: tuple[int, int]) -> None:
     shoot.shot("16-reviewer-dialog", reviewer_dialog)
     reviewer_dialog._on_accept()
     wait(app, lambda: window.cases.actor == "DS Kerr" and not window.pool.jobs)
-    window.verify_action.trigger()
+    window.commands.verify_action.trigger()
     wait(app, lambda: window.cases.verify_dialog is not None)
     verify = window.cases.verify_dialog
     wait(app, lambda: not verify.probe_canvas.image_rect.isEmpty())

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from ui_helpers import drop_paths
 
-from rekog_desktop.core.audit import list_events
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.audit.trail import list_events
+from rekog_desktop.core.gallery.store import GalleryStore
 
 
 def test_open_case_search_accept_audit_export(  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def test_open_case_search_accept_audit_export(  # type: ignore[no-untyped-def]
     dialog.buttons.accepted.emit()
     qtbot.waitUntil(lambda: window.search.search_id() is not None, timeout=60_000)
     assert window.cases.case_number == "2026-0417"
-    assert window.case_badge.text().startswith("Case 2026-0417")
+    assert window.commands.case_badge.text().startswith("Case 2026-0417")
     assert window.candidates.index(0, 2).data() == "kit_harington"
 
     window.activateWindow()  # the case dialog had the focus

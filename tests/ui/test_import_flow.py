@@ -7,9 +7,9 @@ from pathlib import Path
 
 from ui_helpers import drop_paths
 
-from rekog_desktop.core.audit import list_events, verify_chain
-from rekog_desktop.core.importer import ImportProgress
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.audit.trail import list_events, verify_chain
+from rekog_desktop.core.gallery.importer import ImportProgress
+from rekog_desktop.core.gallery.store import GalleryStore
 
 
 def _accept_options(qtbot, window, source: str = "UI test photos"):  # type: ignore[no-untyped-def]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rekog_desktop.core.audit import list_events
-from rekog_desktop.core.search import SearchSettings
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.ui import jobs
-from rekog_desktop.ui.candidates.model import CandidateTableModel, DecisionMark
+from rekog_desktop.core.audit.trail import list_events
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.ui.cases.audit_model import AuditEventModel
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
 from rekog_desktop.ui.gallery.subject_model import SubjectListModel
+from rekog_desktop.ui.review.marks import DecisionMark
+from rekog_desktop.ui.search import jobs
+from rekog_desktop.ui.search.candidates_model import CandidateTableModel
 
 
 def _run(generator):  # type: ignore[no-untyped-def]

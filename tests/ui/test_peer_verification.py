@@ -8,12 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from ui_helpers import CASE_NUMBER
 
-from rekog_desktop.core.case_searches import searches_for_case
-from rekog_desktop.core.decisions import decisions_for_search, record_decision
-from rekog_desktop.core.search import SearchSettings
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.users import create_user
-from rekog_desktop.ui import jobs
+from rekog_desktop.core.cases.decisions import decisions_for_search, record_decision
+from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.cases.users import create_user
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import SearchSettings
+from rekog_desktop.ui.search import jobs
 
 
 def _accepted_pair(store_path: Path, probe: Path) -> int:
@@ -55,7 +55,7 @@ def test_second_reviewer_confirms_blind(  # type: ignore[no-untyped-def]
     )
     window = make_window(store_copy)
     assert window.cases.actor == "bob"
-    window.verify_action.trigger()
+    window.commands.verify_action.trigger()
     qtbot.waitUntil(lambda: window.cases.verify_dialog is not None, timeout=10_000)
     dialog = window.cases.verify_dialog
     assert len(dialog.pairs) == 1
@@ -81,7 +81,7 @@ def test_nothing_to_verify_for_the_reviewer_who_accepted(  # type: ignore[no-unt
     )
     window = make_window(store_copy)
     assert window.cases.actor == "anna"
-    window.verify_action.trigger()
+    window.commands.verify_action.trigger()
     qtbot.waitUntil(lambda: window.cases.verify_dialog is not None, timeout=10_000)
     dialog = window.cases.verify_dialog
     assert dialog.pairs == []

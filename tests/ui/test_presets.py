@@ -12,12 +12,12 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QLabel
 from ui_helpers import CASE_NUMBER, choose_preset, drop_paths
 
-from rekog_desktop.core.case_searches import searches_for_case
-from rekog_desktop.core.report import export_case_pdf
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.ui.about import AboutDialog, measured_limits
-from rekog_desktop.ui.candidates.estimates import one_in
-from rekog_desktop.ui.candidates.model import FMR
+from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.report.case_notes import export_case_pdf
+from rekog_desktop.core.scoring.wording import one_in
+from rekog_desktop.ui.search.candidates_model import FMR
+from rekog_desktop.ui.shell.about import AboutDialog, measured_limits
 
 
 def _search(qtbot, window, probe: Path) -> None:  # type: ignore[no-untyped-def]

@@ -8,11 +8,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from ui_helpers import CASE_NUMBER, drop_paths
 
-from rekog_desktop.core.case_searches import searches_for_case
-from rekog_desktop.core.decisions import decisions_for_search
-from rekog_desktop.core.search import SearchSettings
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.ui.candidates.model import DECISION
+from rekog_desktop.core.cases.decisions import decisions_for_search
+from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import SearchSettings
+from rekog_desktop.ui.search.candidates_model import DECISION
 
 
 def _search(qtbot, window, probe: Path) -> None:  # type: ignore[no-untyped-def]

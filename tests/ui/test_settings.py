@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ui_helpers import CASE_NUMBER
 
-from rekog_desktop.core.search import SearchSettings
+from rekog_desktop.core.scoring.search import SearchSettings
 
 
 def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def test_settings_survive_a_restart(qtbot, make_window, store_copy: Path) -> Non
 def test_rekog_db_wins_over_the_remembered_store(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
-    from rekog_desktop.ui.settings import AppSettings
+    from rekog_desktop.ui.common.settings import AppSettings
 
     qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     qs.setValue("store/path", str(tmp_path / "remembered.sqlite"))

@@ -15,8 +15,8 @@ from collections.abc import Generator
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.ui import signal_refcount
-from rekog_desktop.ui.workers import WorkerPool
+from rekog_desktop.ui.common import signal_refcount
+from rekog_desktop.ui.common.workers import WorkerPool
 
 CALLS = 2_000
 

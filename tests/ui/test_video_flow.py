@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from ui_helpers import CASE_NUMBER, choose_preset, drop_paths
 
-from rekog_desktop.core.case_searches import searches_for_case
-from rekog_desktop.core.decisions import decisions_for_search
-from rekog_desktop.core.store import GalleryStore
+from rekog_desktop.core.cases.decisions import decisions_for_search
+from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.gallery.store import GalleryStore
 
 
 def _clip(data_dir: Path, name: str) -> Path:

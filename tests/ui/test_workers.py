@@ -6,8 +6,8 @@ import threading
 import time
 from collections.abc import Generator
 
-from rekog_desktop.core.errors import UnreadableImage
-from rekog_desktop.ui.workers import WorkerPool
+from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.ui.common.workers import WorkerPool
 
 
 def _record(job):  # type: ignore[no-untyped-def]

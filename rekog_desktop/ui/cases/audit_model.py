@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from rekog_desktop.core.audit import AuditEvent
+from rekog_desktop.core.audit.trail import AuditEvent
 
 Index = QModelIndex | QPersistentModelIndex
 

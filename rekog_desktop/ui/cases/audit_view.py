@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.audit import ChainStatus
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.case_jobs import AuditSnapshot
-from rekog_desktop.ui.widgets import Panel
-
-from .audit_model import AuditEventModel, summarise
+from rekog_desktop.core.audit.trail import ChainStatus
+from rekog_desktop.ui.cases.audit_model import AuditEventModel, summarise
+from rekog_desktop.ui.cases.jobs import AuditSnapshot
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.widgets import Panel
 
 ALL = "All"
 

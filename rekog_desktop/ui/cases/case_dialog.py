@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.cases import Case
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.case_jobs import CaseFields
+from rekog_desktop.core.cases.cases import Case
+from rekog_desktop.ui.cases.jobs import CaseFields
+from rekog_desktop.ui.common import theme
 
 
 class CaseDialog(QDialog):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.users import Role, User
+from rekog_desktop.core.cases.users import Role, User
 
 
 class ReviewerDialog(QDialog):

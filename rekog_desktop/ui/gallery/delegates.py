@@ -8,10 +8,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from rekog_desktop.ui import theme
-
-from .photo_model import TileRole
-from .subject_model import SummaryRole
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.gallery.photo_model import TileRole
+from rekog_desktop.ui.gallery.subject_model import SummaryRole
 
 Index = QModelIndex | QPersistentModelIndex
 

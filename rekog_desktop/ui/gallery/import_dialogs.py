@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.importer import ImportProgress, ImportSummary
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.jobs import ImportRequest
+from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.search.jobs import ImportRequest
 
 _STATUS_WORDS = {
     "imported": "imported",

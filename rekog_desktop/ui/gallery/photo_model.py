@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
-from rekog_desktop.ui.jobs import PhotoTile
+from rekog_desktop.ui.search.jobs import PhotoTile
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QImage, QPixmap
 
-from rekog_desktop.ui.jobs import GallerySnapshot, SubjectRow
+from rekog_desktop.ui.search.jobs import GallerySnapshot, SubjectRow
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -28,12 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.widgets import Panel, local_paths
-
-from .delegates import PhotoTileDelegate, SubjectDelegate
-from .photo_model import PhotoTileModel
-from .subject_model import UNASSIGNED_ID, SubjectIdRole, SubjectListModel
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.widgets import Panel, local_paths
+from rekog_desktop.ui.gallery.delegates import PhotoTileDelegate, SubjectDelegate
+from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
+from rekog_desktop.ui.gallery.subject_model import UNASSIGNED_ID, SubjectIdRole, SubjectListModel
 
 
 class _DropHint(QWidget):

@@ -15,10 +15,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItemGroup, QGraphicsPathItem, QGraphicsRectItem, QWidget
 
-from rekog_desktop.core.types import FaceBox, Point
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.image_canvas import ImageCanvas
-from rekog_desktop.ui.qt_images import DisplayImage
+from rekog_desktop.core.common.types import FaceBox, Point
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.image_canvas import ImageCanvas
+from rekog_desktop.ui.common.qt_images import DisplayImage
 
 #: Scene units between the two eye centres on both sides of the review.
 FACE_UNITS = 100.0

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from rekog_desktop.core.search import Candidate, FaceSearch
-from rekog_desktop.core.types import Face
-from rekog_desktop.ui.candidates.model import DecisionMark
-from rekog_desktop.ui.jobs import CandidateDetail
-from rekog_desktop.ui.qt_images import DisplayImage
+from rekog_desktop.core.common.types import Face
+from rekog_desktop.core.scoring.search import Candidate, FaceSearch
+from rekog_desktop.ui.common.qt_images import DisplayImage
+from rekog_desktop.ui.review.marks import CandidateDetail, DecisionMark
 
 
 class ReviewModel(QObject):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.ui import theme
+from rekog_desktop.ui.common import theme
 
 _PROMPTS = {
     "accept": (

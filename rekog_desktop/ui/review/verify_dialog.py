@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.case_searches import BlindPair
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.qt_images import DisplayImage
-from rekog_desktop.ui.widgets import ElidedLabel, MessageBar
-
-from .canvas import ReviewCanvas
+from rekog_desktop.core.cases.searches import BlindPair
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.qt_images import DisplayImage
+from rekog_desktop.ui.common.widgets import ElidedLabel, MessageBar
+from rekog_desktop.ui.review.canvas import ReviewCanvas
 
 _SCENE_MARGIN = 400.0
 

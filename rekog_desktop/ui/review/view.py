@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.ui import theme
-from rekog_desktop.ui.candidates.estimates import candidate_line
-from rekog_desktop.ui.candidates.model import VERDICT_WORDS
-from rekog_desktop.ui.widgets import ElidedLabel, MessageBar, Panel
-
-from .canvas import ReviewCanvas
-from .model import ReviewModel
+from rekog_desktop.core.scoring.wording import candidate_line
+from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.widgets import ElidedLabel, MessageBar, Panel
+from rekog_desktop.ui.review.canvas import ReviewCanvas
+from rekog_desktop.ui.review.marks import VERDICT_WORDS
+from rekog_desktop.ui.review.model import ReviewModel
 
 #: Extra scene room around both photos so either can be panned to its edges.
 _SCENE_MARGIN = 400.0

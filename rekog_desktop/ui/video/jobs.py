@@ -15,27 +15,28 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.cases import open_case
-from rekog_desktop.core.engine import (
+from rekog_desktop.core.cases.cases import open_case
+from rekog_desktop.core.faces.engine import (
     EngineSettings,
     FaceEngine,
     create_engine,
     settings_for_engine,
 )
-from rekog_desktop.core.images import sha256_file
-from rekog_desktop.core.search import SearchSettings
-from rekog_desktop.core.store import GalleryStore
-from rekog_desktop.core.video import read_frame
-from rekog_desktop.core.video_scan import (
+from rekog_desktop.core.faces.images import sha256_file
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import SearchSettings
+from rekog_desktop.core.video.reader import read_frame
+from rekog_desktop.core.video.scan import (
     VideoResult,
     VideoTrack,
     record_video_in_case,
     rerank_video,
     scan_video,
 )
-from rekog_desktop.ui.case_jobs import SearchRecorded
-from rekog_desktop.ui.jobs import CandidateDetail, _details
-from rekog_desktop.ui.qt_images import DisplayImage, display_from_pixels, jpeg_to_qimage
+from rekog_desktop.ui.cases.jobs import SearchRecorded
+from rekog_desktop.ui.common.qt_images import DisplayImage, display_from_pixels, jpeg_to_qimage
+from rekog_desktop.ui.review.marks import CandidateDetail
+from rekog_desktop.ui.search.jobs import _details
 
 #: File name endings taken as video probes (anything else goes to the picture search).
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm"})

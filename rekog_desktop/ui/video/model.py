@@ -12,9 +12,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
-from rekog_desktop.core.video_scan import timecode
-
-from .jobs import TrackRow
+from rekog_desktop.core.video.scan import timecode
+from rekog_desktop.ui.video.jobs import TrackRow
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -20,12 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.types import FaceBox
-from rekog_desktop.ui.image_canvas import ImageCanvas
-from rekog_desktop.ui.qt_images import DisplayImage
-from rekog_desktop.ui.widgets import Panel
-
-from .model import THUMB_SIDE, TrackListModel
+from rekog_desktop.core.common.types import FaceBox
+from rekog_desktop.ui.common.image_canvas import ImageCanvas
+from rekog_desktop.ui.common.qt_images import DisplayImage
+from rekog_desktop.ui.common.widgets import Panel
+from rekog_desktop.ui.video.model import THUMB_SIDE, TrackListModel
 
 THUMB = THUMB_SIDE
 

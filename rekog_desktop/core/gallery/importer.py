@@ -1,0 +1,341 @@
+"""Import photo files into the gallery: a generator that yields progress and returns a summary.
+
+Analysis (decode, detect, encode) runs in worker processes so both cores work; the caller's thread
+only hashes files and writes finished results to the store in batches. Closing the generator
+(cancel) keeps every photo finished so far; a re-run skips them by SHA-256.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rekog_desktop.core.common.clock import os_user
+from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.core.common.types import EngineInfo, Face
+from rekog_desktop.core.faces.engine import (
+    ENROL_SETTINGS,
+    EngineSettings,
+    FaceEngine,
+    create_engine,
+    settings_for_engine,
+)
+from rekog_desktop.core.faces.images import (
+    IMAGE_SUFFIXES,
+    face_thumbnail_jpeg,
+    load_image,
+    sha256_file,
+)
+from rekog_desktop.core.gallery.store import GalleryStore, PhotoRecord
+
+#: Results are written once this many are ready, or after BATCH_SECONDS, whichever comes first.
+BATCH_SIZE = 32
+BATCH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """One file to import and the subject it is filed under (None: unassigned)."""
+
+    path: Path
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Yielded after each file: `status` is imported, duplicate, no_face, several_faces or
+    failed; the first progress (done 0, status 'started') carries the total."""
+
+    done: int
+    total: int
+    path: str
+    status: str
+    detail: str = ""
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0
+    duplicates: int = 0
+    faces: int = 0
+    no_face: list[str] = field(default_factory=list)
+    several_faces: list[tuple[str, int]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+    #: (path, SHA-256) of each photo stored, for the audit trail.
+    stored_files: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "faces": self.faces,
+            "no_face": list(self.no_face),
+            "several_faces": [{"path": p, "faces": n} for p, n in self.several_faces],
+            "failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """What a worker process sends back for one file (picklable)."""
+
+    item: ImportItem
+    sha256: str = ""
+    width: int = 0
+    height: int = 0
+    faces: tuple[Face, ...] = ()
+    thumbnails: tuple[bytes, ...] = ()
+    error: str = ""
+
+
+def collect_items(
+    paths: Iterable[str | Path], *, subject: str | None = None, subject_from_folder: bool = False
+) -> tuple[list[ImportItem], list[tuple[str, str]]]:
+    """Expand files and folder trees into import items; returns (items, missing paths).
+
+    Inside folders only image suffixes are taken (and hidden files skipped); a file named
+    explicitly is always tried, whatever its suffix, so a mislabelled file gets a clear reason.
+    """
+    items: list[ImportItem] = []
+    missing: list[tuple[str, str]] = []
+    seen: set[Path] = set()
+
+    def add(file: Path) -> None:
+        resolved = file.resolve()
+        if resolved in seen:
+            return
+        seen.add(resolved)
+        name = subject.strip() if subject else (file.parent.name if subject_from_folder else None)
+        items.append(ImportItem(path=resolved, subject=name or None))
+
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                        add(Path(root) / name)
+        elif path.is_file():
+            add(path)
+        else:
+            missing.append((str(path), "file or folder not found"))
+    return items, missing
+
+
+_worker_engine: FaceEngine | None = None
+
+
+def _init_worker(settings: EngineSettings) -> None:
+    global _worker_engine
+    _worker_engine = create_engine(settings)
+
+
+def analyse_item(item: ImportItem, engine: FaceEngine | None = None) -> _Analysed:
+    """Decode, find faces and embed them; never raises for a bad file, reports it instead."""
+    engine = engine or _worker_engine or create_engine()
+    try:
+        image = load_image(item.path)
+    except UnreadableImage as exc:
+        return _Analysed(item=item, error=exc.reason)
+    try:
+        faces = tuple(engine.faces(image.pixels))
+    except Exception as exc:  # a model failure on one file must not stop the batch
+        return _Analysed(item=item, sha256=image.sha256, error=f"face analysis failed: {exc}")
+    thumbs = tuple(face_thumbnail_jpeg(image.pixels, face.box) for face in faces)
+    return _Analysed(
+        item=item,
+        sha256=image.sha256,
+        width=image.width,
+        height=image.height,
+        faces=faces,
+        thumbnails=thumbs,
+    )
+
+
+def import_photos(
+    store: GalleryStore,
+    items: list[ImportItem],
+    *,
+    source: str = "",
+    imported_by: str | None = None,
+    settings: EngineSettings | None = None,
+    workers: int | None = None,
+) -> Generator[ImportProgress, None, ImportSummary]:
+    """Import `items` into `store`, yielding an ImportProgress per file.
+
+    A photo with several faces filed under a subject is stored, but its faces are left
+    unassigned and reported: the store never guesses which face is the subject.
+    """
+    # A store keeps the engine variant it was built with; a new store takes the default.
+    settings = settings_for_engine(store.engine_name(), settings or ENROL_SETTINGS)
+    user = imported_by or os_user()
+    summary = ImportSummary()
+    total = len(items)
+    done = 0
+    yield ImportProgress(done=0, total=total, path="", status="started")
+
+    todo: list[ImportItem] = []
+    digests = {item.path: _hash_or_blank(item.path) for item in items}
+    known = store.known_hashes(d for d in digests.values() if d)
+    for item in items:
+        if digests[item.path] in known:
+            summary.duplicates += 1
+            done += 1
+            yield ImportProgress(done, total, str(item.path), "duplicate")
+        else:
+            todo.append(item)
+
+    engine_info = create_engine(settings).info
+    pending: list[_Analysed] = []
+    last_write = time.monotonic()
+    try:
+        for result in _analyse_all(todo, settings, workers):
+            pending.append(result)
+            done += 1
+            status, detail = _classify(result)
+            if time.monotonic() - last_write > BATCH_SECONDS or len(pending) >= BATCH_SIZE:
+                _write(store, pending, summary, source, user, engine_info)
+                pending.clear()
+                last_write = time.monotonic()
+            yield ImportProgress(done, total, str(result.item.path), status, detail)
+    except GeneratorExit:
+        summary.cancelled = True
+        raise
+    finally:
+        _write(store, pending, summary, source, user, engine_info)
+        _audit_import(store, summary, source, user)
+    return summary
+
+
+def _audit_import(store: GalleryStore, summary: ImportSummary, source: str, user: str) -> None:
+    from rekog_desktop.core.audit.trail import append_event
+
+    data = {
+        "source": source,
+        "imported": summary.imported,
+        "faces": summary.faces,
+        "duplicates": summary.duplicates,
+        "no_face": len(summary.no_face),
+        "several_faces": len(summary.several_faces),
+        "failed": [{"path": p, "reason": r} for p, r in summary.failed],
+        "cancelled": summary.cancelled,
+        "files": [{"path": p, "sha256": h} for p, h in summary.stored_files],
+    }
+    append_event(store, "import", data, actor=user)
+
+
+def _classify(result: _Analysed) -> tuple[str, str]:
+    if result.error:
+        return "failed", result.error
+    if not result.faces:
+        return "no_face", "no face found"
+    if len(result.faces) > 1 and result.item.subject:
+        return "several_faces", f"{len(result.faces)} faces; none enrolled as {result.item.subject}"
+    return "imported", f"{len(result.faces)} face(s)"
+
+
+def _write(
+    store: GalleryStore,
+    results: list[_Analysed],
+    summary: ImportSummary,
+    source: str,
+    user: str,
+    engine: EngineInfo,
+) -> None:
+    """Write finished results in one transaction and account for them in the summary."""
+    records: list[tuple[_Analysed, PhotoRecord]] = []
+    for result in results:
+        if result.error:
+            summary.failed.append((str(result.item.path), result.error))
+            continue
+        several = len(result.faces) > 1 and result.item.subject is not None
+        records.append(
+            (
+                result,
+                PhotoRecord(
+                    path=str(result.item.path),
+                    sha256=result.sha256,
+                    width=result.width,
+                    height=result.height,
+                    subject=result.item.subject,
+                    source=source,
+                    imported_by=user,
+                    faces=result.faces,
+                    thumbnails=result.thumbnails,
+                    enrol=not several,
+                    engine=engine,
+                ),
+            )
+        )
+    if not records:
+        return
+    ids = store.add_photos(record for _, record in records)
+    for (result, _), photo_id in zip(records, ids, strict=True):
+        path = str(result.item.path)
+        if photo_id is None:
+            summary.duplicates += 1
+            continue
+        summary.imported += 1
+        summary.faces += len(result.faces)
+        summary.stored_files.append((path, result.sha256))
+        if not result.faces:
+            summary.no_face.append(path)
+        elif len(result.faces) > 1 and result.item.subject is not None:
+            summary.several_faces.append((path, len(result.faces)))
+
+
+def _analyse_all(
+    items: list[ImportItem], settings: EngineSettings, workers: int | None
+) -> Iterator[_Analysed]:
+    """Analyse items on a pool of processes, keeping only a few in flight so memory stays
+    bounded and a cancel stops quickly; small jobs run in this process."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(items) < 4:
+        engine = create_engine(settings)
+        for item in items:
+            yield analyse_item(item, engine)
+        return
+    context = multiprocessing.get_context("spawn")
+    queue = iter(items)
+    in_flight: dict[Future[_Analysed], ImportItem] = {}
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=context, initializer=_init_worker, initargs=(settings,)
+    ) as pool:
+        try:
+            for item in queue:
+                in_flight[pool.submit(analyse_item, item)] = item
+                if len(in_flight) >= count * 2:
+                    break
+            while in_flight:
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    item = in_flight.pop(future)
+                    next_item = next(queue, None)
+                    if next_item is not None:
+                        in_flight[pool.submit(analyse_item, next_item)] = next_item
+                    yield _result_of(future, item)
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+
+def _result_of(future: Future[_Analysed], item: ImportItem) -> _Analysed:
+    try:
+        return future.result()
+    except Exception as exc:  # e.g. the worker process died on this file
+        return _Analysed(item=item, error=f"analysis process failed: {exc or type(exc).__name__}")
+
+
+def _hash_or_blank(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""

@@ -1,0 +1,451 @@
+"""GalleryStore: the agency's SQLite file of subjects, photos, faces and embeddings.
+
+One connection per thread (SQLite's rule); open a store per worker. Writes that belong together
+(a photo and its faces) commit together, so a crash never leaves half a photo behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from sqlite_utils import Database
+
+from rekog_desktop.core.audit.trail import append_event
+from rekog_desktop.core.common.clock import os_user, utc_now
+from rekog_desktop.core.common.errors import StoreError
+from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, Quality
+from rekog_desktop.core.gallery.migrations import MIGRATIONS
+
+EMBEDDING_DIM = 128
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    """A photo as it enters the store, with its faces (already analysed)."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    subject: str | None
+    source: str
+    imported_by: str
+    faces: tuple[Face, ...]
+    thumbnails: tuple[bytes, ...]
+    enrol: bool
+    engine: EngineInfo
+
+
+@dataclass(frozen=True)
+class SubjectSummary:
+    id: int
+    name: str
+    notes: str
+    photos: int
+    faces: int
+
+
+@dataclass(frozen=True)
+class StoredFace:
+    id: int
+    photo_id: int
+    subject_id: int | None
+    subject: str | None
+    photo_path: str
+    photo_sha256: str
+    box: FaceBox
+    landmarks: dict[str, list[tuple[int, int]]]
+    quality: Quality
+    engine: str
+    engine_version: str
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    id: int
+    subject_id: int | None
+    subject: str | None
+    path: str
+    sha256: str
+    width: int
+    height: int
+    source: str
+    imported_utc: str
+    imported_by: str
+    face_count: int
+
+
+@dataclass(frozen=True)
+class EmbeddingMatrix:
+    """Enrolled embeddings as one float32 matrix, with the face id of each row."""
+
+    generation: int
+    face_ids: np.ndarray
+    vectors: np.ndarray
+    squared_norms: np.ndarray
+
+    @classmethod
+    def build(cls, generation: int, face_ids: np.ndarray, vectors: np.ndarray) -> EmbeddingMatrix:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        norms = np.einsum("ij,ij->i", vectors, vectors)
+        return cls(generation, np.asarray(face_ids, dtype=np.int64), vectors, norms)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the store file owner-only (0600) before SQLite touches it; SQLite gives the -wal and
+    -shm files the same permissions as the database."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+_SETUP_LOCK = threading.Lock()
+
+
+def _retry_while_locked(action: Callable[[], None], *, seconds: float = 30.0) -> None:
+    """SQLite answers 'locked' at once (no busy wait) when a read must become a write while
+    another connection writes, and a migration raced by another process finds its table
+    already made (its own transaction rolled back): both are retried, then nothing is pending."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            retryable = "locked" in str(exc) or "already exists" in str(exc)
+            if not retryable or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class GalleryStore:
+    """The gallery database. Not shared between threads: each thread opens its own."""
+
+    _matrix_cache: ClassVar[dict[str, EmbeddingMatrix]] = {}
+    _matrix_lock = threading.Lock()
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser().resolve()
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not a gallery store file")
+        if not self.path.exists():
+            _create_private_file(self.path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30.0)
+            with _SETUP_LOCK:
+                self.db = Database(conn)
+                _retry_while_locked(lambda: self._set_up(conn))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable gallery store ({exc})") from None
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        """WAL and migrations, touched only when needed: several connections (the app's
+        workers, a CLI run) may open a new store at the same moment."""
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        if MIGRATIONS.pending(self.db):
+            MIGRATIONS.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> GalleryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken with the write lock up front (BEGIN IMMEDIATE) so a read
+        inside it never works on a stale snapshot; nested uses join the outer transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    # -- state ------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """Bumped by triggers on every change to enrolled faces; keys the embedding cache."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def engine_name(self) -> str | None:
+        """The engine that built this store's embeddings (its first face's), None when empty:
+        every later import and probe must use the same variant (engine.settings_for_engine)."""
+        row = self.db.execute("SELECT engine FROM faces ORDER BY id LIMIT 1").fetchone()
+        return str(row[0]) if row else None
+
+    def counts(self) -> dict[str, int]:
+        one = self._one
+        return {
+            "subjects": one("SELECT count(*) FROM subjects"),
+            "photos": one("SELECT count(*) FROM photos"),
+            "faces": one("SELECT count(*) FROM faces"),
+            "enrolled_faces": one("SELECT count(*) FROM faces WHERE subject_id IS NOT NULL"),
+        }
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> int:
+        row = self.db.execute(sql, list(params)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    # -- subjects ---------------------------------------------------------------------------
+
+    def subject_id(self, name: str, *, create: bool = False) -> int | None:
+        name = name.strip()
+        row = self.db.execute("SELECT id FROM subjects WHERE name = ?", [name]).fetchone()
+        if row:
+            return int(row[0])
+        if not create:
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO subjects (name, notes, created_utc) VALUES (?, '', ?)", [name, utc_now()]
+        )
+        return int(cursor.lastrowid or 0)
+
+    def subjects(self, *, name_filter: str = "") -> list[SubjectSummary]:
+        rows = self.db.execute(
+            """
+            SELECT s.id, s.name, s.notes,
+                   (SELECT count(*) FROM photos p WHERE p.subject_id = s.id),
+                   (SELECT count(*) FROM faces f WHERE f.subject_id = s.id)
+            FROM subjects s WHERE s.name LIKE ? ORDER BY s.name COLLATE NOCASE
+            """,
+            [f"%{name_filter}%"],
+        ).fetchall()
+        return [SubjectSummary(int(r[0]), r[1], r[2], int(r[3]), int(r[4])) for r in rows]
+
+    def set_subject_notes(self, subject_id: int, notes: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE subjects SET notes = ? WHERE id = ?", [notes, subject_id])
+
+    def delete_subject(self, subject_id: int, *, actor: str = "") -> int:
+        """Delete a subject, its photos and their faces (audited); returns photos removed."""
+
+        with self.transaction():
+            name = self.db.execute(
+                "SELECT name FROM subjects WHERE id = ?", [subject_id]
+            ).fetchone()
+            hashes = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT sha256 FROM photos WHERE subject_id = ?", [subject_id]
+                )
+            ]
+            self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
+            self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
+            data = {"subject": name[0] if name else None, "photo_sha256": hashes}
+            append_event(self, "subject_deleted", data, actor=actor or os_user())
+        return len(hashes)
+
+    # -- photos -----------------------------------------------------------------------------
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        wanted = list(set(hashes))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT sha256 FROM photos WHERE sha256 IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def add_photos(self, records: Iterable[PhotoRecord]) -> list[int | None]:
+        """Store photos with their faces in one transaction; a photo whose SHA-256 is already in
+        the store is skipped (None in the result), never duplicated."""
+        ids: list[int | None] = []
+        with self.transaction():
+            for record in records:
+                ids.append(self._insert_photo(record))
+        return ids
+
+    def _insert_photo(self, record: PhotoRecord) -> int | None:
+        subject_id = self.subject_id(record.subject, create=True) if record.subject else None
+        cursor = self.db.execute(
+            """
+            INSERT OR IGNORE INTO photos (subject_id, path, sha256, width, height, source,
+                                          imported_utc, imported_by, face_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                subject_id,
+                record.path,
+                record.sha256,
+                record.width,
+                record.height,
+                record.source,
+                utc_now(),
+                record.imported_by,
+                len(record.faces),
+            ],
+        )
+        if cursor.rowcount == 0:
+            return None
+        photo_id = int(cursor.lastrowid or 0)
+        face_subject = subject_id if record.enrol else None
+        for face, thumb in zip(record.faces, record.thumbnails, strict=True):
+            self.db.execute(
+                """
+                INSERT INTO faces (photo_id, subject_id, top, right, bottom, "left", landmarks,
+                                   embedding, quality, engine, engine_version, thumbnail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    photo_id,
+                    face_subject,
+                    face.box.top,
+                    face.box.right,
+                    face.box.bottom,
+                    face.box.left,
+                    json.dumps(face.landmarks),
+                    np.asarray(face.embedding, dtype=np.float32).tobytes(),
+                    json.dumps(face.quality.as_dict()),
+                    record.engine.name,
+                    record.engine.version,
+                    thumb,
+                ],
+            )
+        return photo_id
+
+    def photos(self, *, subject_id: int | None = None) -> list[StoredPhoto]:
+        where, params = ("WHERE p.subject_id = ?", [subject_id]) if subject_id else ("", [])
+        rows = self.db.execute(
+            f"""
+            SELECT p.id, p.subject_id, s.name, p.path, p.sha256, p.width, p.height, p.source,
+                   p.imported_utc, p.imported_by, p.face_count
+            FROM photos p LEFT JOIN subjects s ON s.id = p.subject_id {where} ORDER BY p.id
+            """,
+            params,
+        ).fetchall()
+        return [StoredPhoto(*row) for row in rows]
+
+    def delete_photo(self, photo_id: int, *, actor: str = "") -> None:
+        """Delete a photo and its faces (audited)."""
+
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT path, sha256 FROM photos WHERE id = ?", [photo_id]
+            ).fetchone()
+            self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
+            if row:
+                data = {"photo_id": photo_id, "path": row[0], "sha256": row[1]}
+                append_event(self, "photo_deleted", data, actor=actor or os_user())
+
+    # -- faces ------------------------------------------------------------------------------
+
+    _FACE_COLUMNS = """
+        f.id, f.photo_id, f.subject_id, s.name, p.path, p.sha256, f.top, f.right, f.bottom,
+        f."left", f.landmarks, f.quality, f.engine, f.engine_version
+    """
+
+    def faces(self, face_ids: Iterable[int]) -> dict[int, StoredFace]:
+        ids = list(face_ids)
+        result: dict[int, StoredFace] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT {self._FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
+                LEFT JOIN subjects s ON s.id = f.subject_id WHERE f.id IN ({marks})""",
+                chunk,
+            )
+            for row in rows:
+                face = self._stored_face(row)
+                result[face.id] = face
+        return result
+
+    def faces_of_photo(self, photo_id: int) -> list[StoredFace]:
+        rows = self.db.execute(
+            f"""SELECT {self._FACE_COLUMNS} FROM faces f JOIN photos p ON p.id = f.photo_id
+            LEFT JOIN subjects s ON s.id = f.subject_id WHERE f.photo_id = ? ORDER BY f.id""",
+            [photo_id],
+        )
+        return [self._stored_face(row) for row in rows]
+
+    @staticmethod
+    def _stored_face(row: tuple[Any, ...]) -> StoredFace:
+        landmarks = {k: [tuple(p) for p in v] for k, v in json.loads(row[10]).items()}
+        return StoredFace(
+            id=int(row[0]),
+            photo_id=int(row[1]),
+            subject_id=row[2],
+            subject=row[3],
+            photo_path=row[4],
+            photo_sha256=row[5],
+            box=FaceBox(top=row[6], right=row[7], bottom=row[8], left=row[9]),
+            landmarks=landmarks,
+            quality=Quality.from_dict(json.loads(row[11])),
+            engine=row[12],
+            engine_version=row[13],
+        )
+
+    def face_thumbnail(self, face_id: int) -> bytes | None:
+        row = self.db.execute("SELECT thumbnail FROM faces WHERE id = ?", [face_id]).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def subject_thumbnail(self, subject_id: int) -> bytes | None:
+        """The sharpest-looking enrolled face of a subject (largest face, as a proxy)."""
+        row = self.db.execute(
+            """SELECT thumbnail FROM faces WHERE subject_id = ?
+            ORDER BY (bottom - top) * (right - "left") DESC LIMIT 1""",
+            [subject_id],
+        ).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def assign_face(self, face_id: int, subject_id: int | None, *, actor: str = "") -> None:
+        """Enrol an unassigned face (e.g. one face of a group photo) as a subject, or unassign
+        it (audited)."""
+
+        with self.transaction():
+            self.db.execute("UPDATE faces SET subject_id = ? WHERE id = ?", [subject_id, face_id])
+            row = self.db.execute(
+                """SELECT s.name, p.sha256 FROM faces f JOIN photos p ON p.id = f.photo_id
+                LEFT JOIN subjects s ON s.id = f.subject_id WHERE f.id = ?""",
+                [face_id],
+            ).fetchone()
+            data = {"face_id": face_id, "subject": row[0] if row else None}
+            data["photo_sha256"] = row[1] if row else ""
+            event = "face_enrolled" if subject_id is not None else "face_unassigned"
+            append_event(self, event, data, actor=actor or os_user())
+
+    def embedding_matrix(self) -> EmbeddingMatrix:
+        """All enrolled embeddings as a float32 matrix, cached per store file and generation so
+        repeated searches do not re-read the table."""
+        generation = self.generation()
+        store_id = self._one("SELECT value FROM meta WHERE key = 'store_id'")
+        key = f"{self.path}#{store_id}"
+        with self._matrix_lock:
+            cached = self._matrix_cache.get(key)
+            if cached is not None and cached.generation == generation:
+                return cached
+        rows = self.db.execute(
+            "SELECT id, embedding FROM faces WHERE subject_id IS NOT NULL ORDER BY id"
+        ).fetchall()
+        face_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        blob = b"".join(r[1] for r in rows)
+        vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), EMBEDDING_DIM)
+        matrix = EmbeddingMatrix.build(generation, face_ids, vectors)
+        with self._matrix_lock:
+            self._matrix_cache[key] = matrix
+        return matrix

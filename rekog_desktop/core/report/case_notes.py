@@ -1,0 +1,451 @@
+"""PDF case notes: a document a prosecutor or a defence expert can follow without the app.
+
+Built with fpdf2 (no Qt), from the store alone: the probe and candidate face crops saved with each
+search, every candidate shown, every decision and verification, the searches that found nothing
+(disclosure), the notes, and the case's audit events with the chain status. The PDF's own SHA-256
+is logged in the audit trail after it is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fpdf.fonts import FontFace
+
+from rekog_desktop.core.audit import trail
+from rekog_desktop.core.cases.cases import Case, get_case, list_notes
+from rekog_desktop.core.cases.decisions import Decision
+from rekog_desktop.core.cases.searches import SearchRecord, search_thumbnails
+from rekog_desktop.core.cases.searches import searches_for_case as _searches
+from rekog_desktop.core.common.clock import os_user
+from rekog_desktop.core.faces.images import sha256_file
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.report.pdf_layout import GREY, LEAD_ONLY, WARN, CaseNotesPDF, margins
+from rekog_desktop.core.scoring.calibration_table import one_in, shipped_table, variant_of
+from rekog_desktop.core.scoring.search import ESTIMATE_SCOPE, estimate_caveats
+
+__all__ = ["LEAD_ONLY", "ExportResult", "export_case_pdf"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    sha256: str
+    pages: int
+
+
+def export_case_pdf(
+    store: GalleryStore, case_number: str, path: str | Path, *, actor: str
+) -> ExportResult:
+    """Write the case notes to `path` (atomically) and log the export with the file's SHA-256."""
+    case = get_case(store, case_number)
+    target = Path(path).expanduser().resolve()
+    if target.is_dir():
+        raise OSError(f"{target} is a folder: give a file name ending in .pdf")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    pdf = CaseNotesPDF(case.number, generated)
+    searches = _searches(store, case.number)
+    chain = trail.verify_chain(store)
+    _cover(pdf, store, case, searches, chain, actor)
+    _search_sections(pdf, store, searches)
+    _reviewed_pairs(pdf, store, searches)
+    _disclosure(pdf, store, case, searches)
+    _notes(pdf, store, case)
+    _audit_section(pdf, store, case, chain)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".case-notes-", suffix=".pdf", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(pdf.output()))
+        os.chmod(tmp_name, 0o600)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    digest = sha256_file(target)
+    trail.append_event(
+        store,
+        "export",
+        {"path": str(target), "sha256": digest, "pages": pdf.pages_count, "format": "pdf"},
+        actor=actor,
+        case_number=case.number,
+    )
+    return ExportResult(target, digest, pdf.pages_count)
+
+
+def _cover(
+    pdf: CaseNotesPDF,
+    store: GalleryStore,
+    case: Case,
+    searches: list[SearchRecord],
+    chain: trail.ChainStatus,
+    actor: str,
+) -> None:
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.cell(0, 12, "Face search case notes", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.set_text_color(*WARN)
+    pdf.multi_cell(
+        0,
+        6,
+        f"{LEAD_ONLY}. A candidate is a person whose enrolled photo is close to the probe by "
+        "an automatic measure; it is a lead for further inquiry, never proof of identity.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+    decisions = [d for s in searches for d in s.decisions.values()]
+    no_match = sum(1 for s in searches if s.no_match)
+    pdf.fields(
+        [
+            ("Case number", case.number),
+            ("Title", case.title),
+            ("Offence / purpose", case.purpose),
+            ("Legal basis", case.legal_basis),
+            ("Officer", case.officer),
+            ("Status", case.status),
+            ("Opened (UTC)", case.opened_utc),
+            ("Closed (UTC)", case.closed_utc or "-"),
+            ("Searches", f"{len(searches)} ({no_match} with no candidate within tolerance)"),
+            ("Decisions", _decision_counts(decisions)),
+            ("Exported by", f"{actor} (OS user {os_user()})"),
+            ("Gallery store", str(store.path)),
+            ("Audit chain", _chain_text(chain)),
+        ]
+    )
+    pdf.heading("How to read the distances", 11)
+    pdf.para(
+        "Distance is the Euclidean distance between two 128-number face descriptors computed by "
+        "the dlib ResNet model; lower is closer. The tolerance is the distance at or below which "
+        "a candidate is counted as 'within tolerance' (0.6 is dlib's published operating point, "
+        "99.38% accurate on the LFW benchmark of mostly frontal, adult, well-lit celebrity "
+        "photos). Real probes are often worse: small, blurred, turned or dark faces make every "
+        "distance less reliable, and such warnings are listed with each probe. Estimated "
+        "false-match rates, where shown, are the measured share of different-person pairs at "
+        "that distance or closer.",
+        size=9,
+    )
+
+
+def _decision_counts(decisions: list[Decision]) -> str:
+    if not decisions:
+        return "none"
+    counts: dict[str, int] = {}
+    for d in decisions:
+        counts[d.verdict.value] = counts.get(d.verdict.value, 0) + 1
+    return ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
+
+
+def _chain_text(chain: trail.ChainStatus) -> str:
+    if chain.ok:
+        return f"verified OK: {chain.events} events, head {chain.head_hash}"
+    return (
+        f"BROKEN at event {chain.first_bad_id}: {chain.problem} "
+        f"(the trail after that event cannot be trusted)"
+    )
+
+
+def _search_title(search: SearchRecord) -> str:
+    where = ""
+    if search.kind == "video" and search.context:
+        start, end = search.context.get("start_s"), search.context.get("end_s")
+        shot = search.context.get("best_frame_s")
+        if shot is not None:
+            where = (
+                f": track {search.context.get('track_id', search.face_index)}, "
+                f"{start:.2f}-{end:.2f} s, shot reviewed at {search.context.get('timecode')} "
+                f"(frame {search.context.get('best_frame')}, {shot:.2f} s)"
+            )
+        return f"Search {search.id}: video probe{where}"
+    return f"Search {search.id}: {search.kind} probe, face {search.face_index + 1}{where}"
+
+
+def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+    pdf.add_page()
+    pdf.heading("Searches", 16)
+    if not searches:
+        pdf.para("No search was run in this case.")
+    for search in searches:
+        if pdf.get_y() > pdf.h - 90:
+            pdf.add_page()
+        pdf.heading(_search_title(search), 12)
+        probe_jpeg, _ = search_thumbnails(store, search.id)
+        top = pdf.get_y()
+        if probe_jpeg:
+            pdf.image(io.BytesIO(probe_jpeg), x=pdf.w - 15 - 30, y=top, w=30)
+        warnings = search.quality.get("warnings") or []
+        rows = [
+            ("Run (UTC) by", f"{search.created_utc} by {search.actor}"),
+            ("Probe file", search.probe_path),
+            ("Probe SHA-256", search.probe_sha256),
+            (
+                "Face box",
+                "top, right, bottom, left = " + ", ".join(map(str, search.face_box.as_list())),
+            ),
+            ("Probe quality", "; ".join(warnings) if warnings else "no quality warning"),
+            ("Settings", _settings_line(search)),
+            ("Estimates", _estimates_line(search)),
+            (
+                "Engine",
+                f"{search.engine} ({search.engine_version}); "
+                f"gallery of {search.gallery_faces} faces",
+            ),
+            (
+                "Result",
+                f"{search.within_tolerance} candidate(s) {_rule(search)}"
+                if search.within_tolerance
+                else f"NO CANDIDATE {_rule(search).upper()}",
+            ),
+        ]
+        with margins(pdf, right=15 + 34):
+            pdf.fields(rows, key_width=35, line_height=4.5)
+        _candidate_table(pdf, search)
+        pdf.ln(4)
+
+
+def _settings_line(search: SearchRecord) -> str:
+    line = f"{search.preset} preset, top {search.top_k}, tolerance {search.tolerance}"
+    if search.preset == "strict" and search.strict_threshold is not None:
+        line += f", strict threshold {search.strict_threshold:.3f} (template distance)"
+    return line
+
+
+def _rule(search: SearchRecord) -> str:
+    """What marked a candidate in this search (the preset's cut)."""
+    return "within the strict threshold" if search.preset == "strict" else "within tolerance"
+
+
+def _unreliable(search: SearchRecord) -> bool:
+    return bool(estimate_caveats(search.quality.get("warnings") or []))
+
+
+def _estimates_line(search: SearchRecord) -> str:
+    """What the officer was told a result means, and when not to trust it."""
+    if search.never_enrolled_match is None:
+        return "no calibrated estimate was recorded for this search"
+    cut = "the strict threshold" if search.preset == "strict" else f"{search.tolerance}"
+    subjects = search.gallery_subjects if search.gallery_subjects is not None else "?"
+    text = (
+        f"Estimated chance that someone never enrolled matches anyone within {cut} among "
+        f"{subjects} subjects: {search.never_enrolled_match:.1%}. {ESTIMATE_SCOPE}"
+    )
+    if _unreliable(search):
+        text = "UNRELIABLE for this probe face (see quality; rates marked '?'). " + text
+    return text
+
+
+def _floor(search: SearchRecord) -> float | None:
+    """The smallest estimate the search's calibration could give. Searches recorded before it
+    was kept get their engine's shipped table floor, which an estimate at it cannot be below."""
+    if search.fmr_floor is not None:
+        return search.fmr_floor
+    table = shipped_table(variant_of(search.engine))
+    return table.impostor_cdf[0]
+
+
+def _odds(search: SearchRecord, est_fmr: float | None) -> str:
+    """The candidate's estimated false-match rate as odds, marked '?' as on screen when the
+    probe's quality makes it unreliable."""
+    text = one_in(est_fmr, _floor(search))
+    if not text:
+        return "-"
+    return f"{text} ?" if _unreliable(search) else text
+
+
+def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
+    if not search.candidates:
+        pdf.para("The gallery was empty: no candidate to list.", size=9)
+        return
+    pdf.set_font("DejaVu", "", 8)
+    with pdf.table(
+        col_widths=(10, 48, 17, 15, 30, 60),
+        line_height=4.2,
+        text_align=("RIGHT", "LEFT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+    ) as table:
+        table.row(["Rank", "Subject", "Distance", "Within", "Est. FMR", "Decision"])
+        for cand in search.candidates:
+            decision = search.decisions.get(cand.rank)
+            verdict = ""
+            if decision:
+                verdict = f"{decision.verdict.value} by {decision.reviewer}"
+                if decision.verdict.value == "accept":
+                    verdict += f" ({decision.verification_status})"
+            if cand.previously_rejected:
+                verdict = (verdict + "; " if verdict else "") + "rejected for this face elsewhere"
+            table.row(
+                [
+                    str(cand.rank),
+                    cand.subject,
+                    f"{cand.distance:.3f}",
+                    "yes" if cand.within_tolerance else "no",
+                    _odds(search, cand.est_fmr),
+                    verdict,
+                ]
+            )
+
+
+def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
+    reviewed = [(s, d) for s in searches for d in s.decisions.values()]
+    pdf.add_page()
+    pdf.heading("Reviewed pairs", 16)
+    pdf.para(
+        "Each pair a person reviewed: the probe face (left) and the candidate's enrolled face "
+        "(right) at the same size, with the decision, its reason and any peer verification.",
+        size=9,
+    )
+    if not reviewed:
+        pdf.para("No candidate was reviewed in this case.")
+    for search, decision in reviewed:
+        if pdf.get_y() > pdf.h - 75:
+            pdf.add_page()
+        cand = next(c for c in search.candidates if c.rank == decision.rank)
+        probe_jpeg, cand_jpegs = search_thumbnails(store, search.id)
+        top = pdf.get_y() + 2
+        for x, jpeg in ((15, probe_jpeg), (55, cand_jpegs.get(decision.rank))):
+            if jpeg:
+                pdf.image(io.BytesIO(jpeg), x=x, y=top, w=35, h=35, keep_aspect_ratio=True)
+            else:
+                pdf.rect(x, top, 35, 35)
+        pdf.set_xy(15, top + 36)
+        pdf.set_font("DejaVu", "", 7)
+        pdf.cell(40, 4, f"Probe (search {search.id})")
+        pdf.cell(40, 4, f"Candidate rank {cand.rank}")
+        pdf.set_xy(98, top)
+        with margins(pdf, left=98):
+            verification = "; ".join(
+                f"{v.verdict.value} by {v.reviewer} at {v.created_utc}"
+                + (f": {v.reason}" if v.reason else "")
+                for v in decision.verifications
+            )
+            pdf.para(
+                f"Subject: {cand.subject}\n"
+                f"Candidate photo: {cand.photo_path}\n"
+                f"Photo SHA-256: {cand.photo_sha256}\n"
+                f"Distance: {cand.distance:.3f} (tolerance {search.tolerance})\n"
+                f"Decision: {decision.verdict.value.upper()} by {decision.reviewer}, "
+                f"{decision.created_utc}\n"
+                f"Reason: {decision.reason or '(none given)'}\n"
+                f"Peer verification: {decision.verification_status}"
+                + (f" ({verification})" if verification else ""),
+                size=8,
+            )
+        pdf.set_y(max(pdf.get_y(), top + 42))
+        pdf.ln(3)
+
+
+def _disclosure(
+    pdf: CaseNotesPDF, store: GalleryStore, case: Case, searches: list[SearchRecord]
+) -> None:
+    empty = [s for s in searches if s.no_match]
+    faceless = trail.list_events(store, case_number=case.number, event_type="probe_without_face")
+    if pdf.get_y() > pdf.h - 60:
+        pdf.add_page()
+    pdf.heading("Searches with no candidate within tolerance (disclosure)", 14)
+    if not empty and not faceless:
+        pdf.para("Every search in this case had at least one candidate within tolerance.", size=9)
+        return
+    pdf.para(
+        "These searches found nobody within tolerance, or no face at all. They are disclosed "
+        "because a search that found nothing is as relevant to the case as one that found a lead.",
+        size=9,
+    )
+    for event in faceless:
+        pdf.para(
+            f"• Probe with no face found ({event.created_utc}, by {event.actor}): "
+            f"{event.data.get('probe_path')}, SHA-256 {str(event.data.get('probe_sha256'))[:16]}…",
+            size=9,
+        )
+    for s in empty:
+        nearest = s.candidates[0] if s.candidates else None
+        tail = f"; nearest was {nearest.subject} at {nearest.distance:.3f}" if nearest else ""
+        pdf.para(
+            f"• Search {s.id} ({s.created_utc}, by {s.actor}): {s.probe_path}, "
+            f"SHA-256 {s.probe_sha256[:16]}…, face {s.face_index + 1}{tail}",
+            size=9,
+        )
+
+
+def _notes(pdf: CaseNotesPDF, store: GalleryStore, case: Case) -> None:
+    notes = list_notes(store, case.number)
+    if pdf.get_y() > pdf.h - 50:
+        pdf.add_page()
+    pdf.heading("Case notes", 14)
+    if not notes:
+        pdf.para("No notes.", size=9)
+    for note in notes:
+        pdf.para(f"{note.created_utc}, {note.author}:", size=8, colour=GREY)
+        pdf.para(note.text, size=9)
+        pdf.ln(1)
+
+
+def _audit_section(
+    pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: trail.ChainStatus
+) -> None:
+    pdf.add_page()
+    pdf.heading("Audit trail of this case", 16)
+    pdf.para(f"Chain status of the whole store: {_chain_text(chain)}.", size=9)
+    pdf.para(
+        "Each event's SHA-256 covers its content and the previous event's hash; the head hash "
+        "above lets anyone check later that no event was altered or removed. The export of this "
+        "document is itself logged, with the document's SHA-256, after it is written.",
+        size=8,
+        colour=GREY,
+    )
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 7)
+    with pdf.table(
+        col_widths=(8, 30, 20, 22, 78, 22),
+        line_height=3.6,
+        text_align="LEFT",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+    ) as table:
+        table.row(["#", "Time (UTC)", "Actor", "Event", "Details", "Hash"])
+        for event in trail.list_events(store, case_number=case.number):
+            table.row(
+                [
+                    str(event.id),
+                    event.created_utc,
+                    event.actor,
+                    event.event_type,
+                    _event_summary(event),
+                    event.hash[:16] + "…",
+                ]
+            )
+
+
+def _event_summary(event: trail.AuditEvent) -> str:
+    data = event.data
+    kind = event.event_type
+    if kind == "search":
+        status = (
+            "no candidate within tolerance"
+            if data.get("no_match")
+            else (f"{data.get('within_tolerance')} within tolerance")
+        )
+        return f"search {data.get('search_id')}: {data.get('probe_path')}; {status}"
+    if kind == "decision":
+        return (
+            f"search {data.get('search_id')} rank {data.get('rank')} ({data.get('subject')}): "
+            f"{data.get('verdict')}: {data.get('reason')}"
+        )
+    if kind == "candidate_viewed":
+        return f"viewed search {data.get('search_id')} rank {data.get('rank')}"
+    if kind == "verification":
+        return f"decision {data.get('decision_id')}: {data.get('verdict')} {data.get('reason')}"
+    if kind == "export":
+        return f"{data.get('format')} {data.get('path')} sha256 {str(data.get('sha256'))[:16]}…"
+    if kind == "probe_without_face":
+        return f"no face found in {data.get('probe_path')}"
+    if kind == "note_added":
+        return str(data.get("text", ""))[:120]
+    text = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
+    return text[:160]

@@ -1,1 +1,0 @@
-"""The ranked candidate list of the searched probe face."""

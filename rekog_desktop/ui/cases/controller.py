@@ -1,0 +1,321 @@
+"""CaseController: the reviewer at the keyboard, the open case, the audit trail, PDF export.
+
+A search never runs without an open case: `with_case(then)` runs `then` at once when a case is
+open, and otherwise asks for one (pick or create) first.
+
+Signals:
+    case_changed(object): the current Case, or None.
+    reviewer_changed(object): the signed-in User.
+    audit_loaded(object): an AuditSnapshot for the audit page.
+    exported(object): an ExportResult.
+    changed(): a note, closing or verification was written (the audit view refreshes).
+    message(str): a one-line status message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from rekog_desktop.core.cases.cases import Case
+from rekog_desktop.core.cases.searches import BlindPair
+from rekog_desktop.core.cases.users import User
+from rekog_desktop.core.common.clock import os_user
+from rekog_desktop.ui.cases import jobs as case_jobs
+from rekog_desktop.ui.cases.case_dialog import CaseDialog
+from rekog_desktop.ui.cases.reviewer_dialog import ReviewerDialog
+from rekog_desktop.ui.common.qt_images import load_display_image
+from rekog_desktop.ui.common.workers import Job, WorkerPool
+from rekog_desktop.ui.review.verify_dialog import VerifyDialog
+
+
+class CaseController(QObject):
+    case_changed = Signal(object)
+    reviewer_changed = Signal(object)
+    audit_loaded = Signal(object)
+    exported = Signal(object)
+    changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, pool: WorkerPool, store_path: Callable[[], str], window: QWidget) -> None:
+        super().__init__(window)
+        self.pool = pool
+        self.store_path = store_path
+        self.window = window
+        self.case: Case | None = None
+        self.user: User | None = None
+        self.case_dialog: CaseDialog | None = None
+        self.reviewer_dialog: ReviewerDialog | None = None
+        self.verify_dialog: VerifyDialog | None = None
+        self._after_case: list[Callable[[], object]] = []
+
+    @property
+    def actor(self) -> str:
+        """The name signed into every action (the OS user until a reviewer is resolved)."""
+        return self.user.name if self.user is not None else os_user()
+
+    @property
+    def case_number(self) -> str | None:
+        return self.case.number if self.case is not None else None
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def start(self, reviewer: str, case_number: str) -> None:
+        """Resolve the remembered reviewer and case for this store (either may be gone)."""
+        self.set_case(None)
+        path = self.store_path()
+        job = self.pool.call("Signing in", lambda: _reviewer_or_os_user(path, reviewer))
+        job.succeeded.connect(self._set_user)
+        job.failed.connect(self.message)
+        if case_number:
+            check = self.pool.call(
+                "Opening the case", lambda: case_jobs.check_case(path, case_number)
+            )
+            check.succeeded.connect(self.set_case)
+            check.failed.connect(lambda _t: self.set_case(None))
+
+    def _set_user(self, user: User) -> None:
+        self.user = user
+        self.reviewer_changed.emit(user)
+
+    def set_case(self, case: Case | None) -> None:
+        self.case = case
+        self.case_changed.emit(case)
+        if case is not None:
+            pending, self._after_case = self._after_case, []
+            for then in pending:
+                then()
+
+    # -- choosing a case ------------------------------------------------------------------
+
+    def with_case(self, then: Callable[[], object]) -> None:
+        """Run `then` under an open case, asking for one first if needed."""
+        if self.case is not None:
+            then()
+            return
+        self._after_case = [then]
+        self.choose_case("Which case is this search for?")
+
+    def choose_case(self, reason: str = "") -> None:
+        path = self.store_path()
+        job = self.pool.call("Reading cases", lambda: case_jobs.load_cases(path))
+        job.succeeded.connect(lambda snapshot: self._show_case_dialog(snapshot, reason))
+        job.failed.connect(self._error)
+
+    def _show_case_dialog(self, snapshot: case_jobs.CasesSnapshot, reason: str) -> None:
+        dialog = CaseDialog(snapshot.cases, officer=self.actor, reason=reason, parent=self.window)
+        self.case_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_case_dialog(dialog))
+        dialog.rejected.connect(self._on_case_dialog_cancelled)
+        dialog.open()
+
+    def _on_case_dialog(self, dialog: CaseDialog) -> None:
+        path, actor = self.store_path(), self.actor
+        if dialog.fields is not None:
+            fields = dialog.fields
+            job = self.pool.call(
+                "Opening a new case", lambda: case_jobs.new_case(path, fields, actor=actor)
+            )
+        elif dialog.chosen:
+            number = dialog.chosen
+            job = self.pool.call("Opening the case", lambda: case_jobs.check_case(path, number))
+        else:
+            return
+        job.succeeded.connect(self.set_case)
+        job.succeeded.connect(lambda case: self.message.emit(f"Case {case.number} is open"))
+        job.failed.connect(self._error)
+
+    def _on_case_dialog_cancelled(self) -> None:
+        if self._after_case:
+            self._after_case = []
+            self.message.emit("No case chosen: the search did not run.")
+
+    # -- reviewer -------------------------------------------------------------------------
+
+    def choose_reviewer(self) -> None:
+        path = self.store_path()
+        job = self.pool.call("Reading users", lambda: case_jobs.load_cases(path))
+        job.succeeded.connect(self._show_reviewer_dialog)
+        job.failed.connect(self._error)
+
+    def _show_reviewer_dialog(self, snapshot: case_jobs.CasesSnapshot) -> None:
+        dialog = ReviewerDialog(snapshot.users, self.actor, self.window)
+        self.reviewer_dialog = dialog
+        dialog.accepted.connect(lambda: self._on_reviewer_dialog(dialog))
+        dialog.open()
+
+    def _on_reviewer_dialog(self, dialog: ReviewerDialog) -> None:
+        path, actor = self.store_path(), self.actor
+        if dialog.new_user is not None:
+            name, role, password = dialog.new_user
+            job = self.pool.call(
+                "Adding a user",
+                lambda: case_jobs.add_user(path, name, role, password, actor=actor),
+            )
+        else:
+            name, password = dialog.name, dialog.password
+            job = self.pool.call("Signing in", lambda: case_jobs.sign_in(path, name, password))
+        job.succeeded.connect(self._set_user)
+        job.succeeded.connect(lambda user: self.message.emit(f"Reviewing as {user.name}"))
+        job.failed.connect(self._error)
+
+    # -- notes, closing, peer verification ------------------------------------------------
+
+    def ask_note(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case is the note for?")
+            return
+        number = self.case.number
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(f"Note for case {number}")
+        dialog.setLabelText("The note is timestamped, signed and cannot be edited later.")
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        dialog.textValueSelected.connect(lambda text: self.add_note(number, text))
+        dialog.open()
+
+    def add_note(self, number: str, text: str) -> Job | None:
+        if not text.strip():
+            return None
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call(
+            "Adding a note", lambda: case_jobs.note(path, number, text, author=actor)
+        )
+        job.succeeded.connect(lambda _r: self.message.emit(f"Note added to case {number}"))
+        job.succeeded.connect(lambda _r: self.changed.emit())
+        job.failed.connect(self._error)
+        return job
+
+    def ask_close(self) -> None:
+        if self.case is None:
+            return
+        number = self.case.number
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Close case",
+            f"Close case {number}? No more searches or decisions can be added to it; "
+            "it can still be exported and audited.",
+            parent=self.window,
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Close case")
+
+        def done(_result: int) -> None:
+            if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+                self.close_case(number)
+
+        box.finished.connect(done)
+        box.open()
+
+    def close_case(self, number: str) -> Job:
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call("Closing the case", lambda: case_jobs.close(path, number, actor=actor))
+        job.succeeded.connect(lambda _case: self.set_case(None))
+        job.succeeded.connect(lambda _case: self.message.emit(f"Case {number} closed"))
+        job.failed.connect(self._error)
+        return job
+
+    def start_verification(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case do you want to verify?")
+            return
+        path, number, reviewer = self.store_path(), self.case.number, self.actor
+        job = self.pool.call(
+            "Finding pairs to verify",
+            lambda: case_jobs.pending_pairs(path, number, reviewer=reviewer),
+        )
+        job.succeeded.connect(lambda pairs: self._show_verify(pairs, reviewer))
+        job.failed.connect(self._error)
+
+    def _show_verify(self, pairs: list[BlindPair], reviewer: str) -> None:
+        dialog = VerifyDialog(pairs, reviewer, self.window)
+        self.verify_dialog = dialog
+        dialog.photos_wanted.connect(lambda index: self._load_pair(dialog, index))
+        dialog.verdict_given.connect(
+            lambda decision_id, verdict, reason: self._verify(dialog, decision_id, verdict, reason)
+        )
+        dialog.open()
+        dialog.start()
+
+    def _load_pair(self, dialog: VerifyDialog, index: int) -> None:
+        pair = dialog.pairs[index]
+        job = self.pool.call(
+            "Loading the pair",
+            lambda: (load_display_image(pair.probe_path), load_display_image(pair.candidate_photo)),
+        )
+        job.succeeded.connect(lambda both: dialog.show_photos(index, both[0], both[1], ""))
+        job.failed.connect(lambda text: dialog.show_photos(index, None, None, text))
+
+    def _verify(self, dialog: VerifyDialog, decision_id: int, verdict: str, reason: str) -> None:
+        path, reviewer = self.store_path(), self.actor
+        job = self.pool.call(
+            "Saving the verification",
+            lambda: case_jobs.verify(path, decision_id, verdict, reason, reviewer=reviewer),
+        )
+        job.succeeded.connect(lambda _record: dialog.mark_done(decision_id, verdict))
+        job.succeeded.connect(lambda _record: self.changed.emit())
+        job.failed.connect(self._error)
+
+    # -- audit and export -----------------------------------------------------------------
+
+    def refresh_audit(self, case_number: str | None = None, event_type: str | None = None) -> Job:
+        path = self.store_path()
+        job = self.pool.call(
+            "Verifying the audit trail",
+            lambda: case_jobs.load_audit(path, case_number=case_number, event_type=event_type),
+        )
+        job.succeeded.connect(self.audit_loaded)
+        job.failed.connect(self.message)
+        return job
+
+    def ask_export(self) -> None:
+        if self.case is None:
+            self.choose_case("Which case do you want to export?")
+            return
+        number = self.case.number
+        dialog = QFileDialog(self.window, f"Export case {number} as PDF")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("PDF documents (*.pdf)")
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(f"case-{number}.pdf")
+        dialog.fileSelected.connect(lambda target: self.export(number, target))
+        dialog.open()
+
+    def export(self, case_number: str, target: str) -> Job:
+        path, actor = self.store_path(), self.actor
+        job = self.pool.call(
+            "Writing the case notes",
+            lambda: case_jobs.export_pdf(path, case_number, target, actor=actor),
+        )
+        job.succeeded.connect(self._on_exported)
+        job.failed.connect(self._error)
+        return job
+
+    def _on_exported(self, result: object) -> None:
+        self.exported.emit(result)
+        path = getattr(result, "path", "")
+        pages = getattr(result, "pages", 0)
+        digest = getattr(result, "sha256", "")
+        self.message.emit(f"Case notes written: {path} ({pages} pages)")
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Case notes exported",
+            f"{path}\n\n{pages} pages. SHA-256 (logged in the audit trail):\n{digest}",
+            parent=self.window,
+        )
+        box.open()
+
+    def _error(self, text: str) -> None:
+        self.message.emit(text)
+        QMessageBox(QMessageBox.Icon.Warning, "rekog-desktop", text, parent=self.window).open()
+
+
+def _reviewer_or_os_user(path: str, name: str) -> User:
+    """The remembered reviewer if still registered and without a password (one with a password
+    signs in again through the Reviewer dialog), else the OS user."""
+    try:
+        user = case_jobs.reviewer(path, name or None)
+    except Exception:
+        return case_jobs.reviewer(path, None)
+    return case_jobs.reviewer(path, None) if user.has_password else user

@@ -1,0 +1,51 @@
+"""AppSettings: what persists between sessions (QSettings), read once and passed around."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSettings
+
+from rekog_desktop.core.scoring.calibration import DEFAULT_PRESET, PRESETS
+from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, SearchSettings
+from rekog_desktop.paths import default_store_path
+
+
+@dataclass
+class AppSettings:
+    store_path: str
+    search: SearchSettings = field(default_factory=SearchSettings)
+    reviewer: str = ""
+    case_number: str = ""
+
+    @classmethod
+    def load(cls, qs: QSettings) -> AppSettings:
+        # REKOG_DB names the store for this run (as for `rekog`); otherwise the last one used.
+        remembered = "" if os.environ.get("REKOG_DB") else str(qs.value("store/path", "") or "")
+        store = remembered or str(default_store_path())
+        try:
+            top_k = int(qs.value("search/top_k", DEFAULT_TOP_K))  # type: ignore[arg-type]
+            tolerance = float(qs.value("search/tolerance", DEFAULT_TOLERANCE))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            top_k, tolerance = DEFAULT_TOP_K, DEFAULT_TOLERANCE
+        preset = str(qs.value("search/preset", DEFAULT_PRESET) or DEFAULT_PRESET)
+        return cls(
+            store_path=store,
+            search=SearchSettings(
+                top_k=max(1, min(200, top_k)),
+                tolerance=max(0.2, min(1.2, tolerance)),
+                preset=next((p for p in PRESETS if p == preset), DEFAULT_PRESET),
+            ),
+            reviewer=str(qs.value("review/reviewer", "") or ""),
+            case_number=str(qs.value("review/case", "") or ""),
+        )
+
+    def save(self, qs: QSettings) -> None:
+        qs.setValue("store/path", self.store_path)
+        qs.setValue("search/top_k", self.search.top_k)
+        qs.setValue("search/tolerance", self.search.tolerance)
+        qs.setValue("search/preset", self.search.preset)
+        qs.setValue("review/reviewer", self.reviewer)
+        qs.setValue("review/case", self.case_number)
+        qs.sync()
