@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import numpy as np
@@ -19,12 +21,19 @@ from platformdirs import user_cache_path
 from rekog_desktop.cli import EXIT_OK, cli
 from rekog_desktop.cli.progress import progress_bar
 from rekog_desktop.core.common.clock import utc_now
+from rekog_desktop.core.common.types import Embedding
 from rekog_desktop.core.faces.engine import EngineSettings
 from rekog_desktop.core.faces.images import IMAGE_SUFFIXES
 from rekog_desktop.core.scoring import calibration as cal
 from rekog_desktop.core.scoring import calibration_table as tables
 from rekog_desktop.evaluation import measures as ev
-from rekog_desktop.evaluation.encode import FALLBACKS, EncodedImage, EncodeSpec, encode_images
+from rekog_desktop.evaluation.encode import (
+    FALLBACKS,
+    EncodedImage,
+    EncodeSpec,
+    Fallback,
+    encode_images,
+)
 from rekog_desktop.paths import APP_NAME
 
 
@@ -32,7 +41,11 @@ def default_cache_dir() -> Path:
     return user_cache_path(APP_NAME, appauthor=False) / "eval"
 
 
-def _common(func):  # type: ignore[no-untyped-def]
+#: A click command function (the options below add parameters, not change its type).
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def _common(func: _Command) -> _Command:
     """Options every eval command shares: engine, fallbacks, cache, workers, output."""
     options = [
         click.option(
@@ -74,9 +87,9 @@ def _common(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def _spec(align: str, mirror: bool, fallbacks: tuple[str, ...], centred: bool) -> EncodeSpec:
+def _spec(align: str, mirror: bool, fallbacks: tuple[Fallback, ...], centred: bool) -> EncodeSpec:
     settings = EngineSettings(align_landmarks=68 if align == "68" else 5, mirror=mirror)
-    return EncodeSpec(settings=settings, fallbacks=tuple(fallbacks), centred_crops=centred)  # type: ignore[arg-type]
+    return EncodeSpec(settings=settings, fallbacks=tuple(fallbacks), centred_crops=centred)
 
 
 _CENTRED = click.option(
@@ -157,7 +170,7 @@ def pairs_cmd(
     centred: bool,
     align: str,
     mirror: bool,
-    fallbacks: tuple[str, ...],
+    fallbacks: tuple[Fallback, ...],
     cache_dir: Path | None,
     no_cache: bool,
     workers: int | None,
@@ -173,6 +186,7 @@ def pairs_cmd(
     cv = ev.cv_accuracy(distances, same, folds)
     counts = _how_counts(results)
     fallback_images = sum(n for how, n in counts.items() if how in FALLBACKS)
+    tar_at_far = {str(f): _round(ev.tar_at_far(distances, same, f)) for f in ev.DEFAULT_FARS}
     report = {
         "pairs": len(pairs),
         "tolerance": tolerance,
@@ -180,7 +194,7 @@ def pairs_cmd(
         "cv_accuracy": _round(cv.mean),
         "cv_std": _round(cv.std),
         "cv_thresholds": [_round(t) for t in cv.thresholds],
-        "tar_at_far": {str(f): _round(ev.tar_at_far(distances, same, f)) for f in ev.DEFAULT_FARS},
+        "tar_at_far": tar_at_far,
         "images": len(paths),
         "fallback_images": fallback_images,
         "images_by_outcome": counts,
@@ -194,7 +208,7 @@ def pairs_cmd(
     click.echo(f"{len(pairs)} pairs ({int(same.sum())} same, {int((~same).sum())} different)")
     click.echo(f"  accuracy at tolerance {tolerance}: {report['accuracy_at_tolerance']}")
     click.echo(f"  cross-validated accuracy: {report['cv_accuracy']} +/- {report['cv_std']}")
-    for far, tar in report["tar_at_far"].items():  # type: ignore[attr-defined]
+    for far, tar in tar_at_far.items():
         click.echo(f"  TAR at FAR {far}: {tar}")
     click.echo(f"  images by outcome: {counts}; pairs missing a face: {missing}")
     click.echo(f"  {rate:.2f} photos/s encoded in this run (nan: all from the cache)")
@@ -258,7 +272,7 @@ def identify_cmd(
     calibration: Path | None,
     align: str,
     mirror: bool,
-    fallbacks: tuple[str, ...],
+    fallbacks: tuple[Fallback, ...],
     cache_dir: Path | None,
     no_cache: bool,
     workers: int | None,
@@ -278,8 +292,8 @@ def identify_cmd(
     spec = _spec(align, mirror, fallbacks, centred=False)
     results, rate = _encode(sorted(set(every)), spec, cache_dir, no_cache, workers, as_json)
 
-    def vectors(files: list[Path]) -> list[np.ndarray]:
-        return [results[f].embedding for f in files if results[f].embedding is not None]
+    def vectors(files: list[Path]) -> list[Embedding]:
+        return [e for f in files if (e := results[f].embedding) is not None]
 
     gallery = ev.Gallery.from_mapping({n: vectors(f) for n, f in gallery_files.items()})
     mated, mated_names, nonmated = [], [], []
@@ -330,6 +344,16 @@ def identify_cmd(
             None,
         ),
     }
+    operating_points = {
+        name: {
+            "threshold": _round(t),
+            "hit_rate": _round(1.0 - sc.fnir(t)),
+            "fnir": _round(sc.fnir(t)),
+            "fpir": _round(sc.fpir(t)),
+            "estimated_fpir": None if est is None else _round(est),
+        }
+        for name, (sc, t, est) in points.items()
+    }
     report = {
         "subjects": len(gallery.subject_names),
         "gallery_faces": len(gallery.subjects),
@@ -337,16 +361,7 @@ def identify_cmd(
         "nonmated_probes": len(nonmated),
         "rank1": _round(scores.rank_hit_rate(1)),
         "rank5": _round(scores.rank_hit_rate(5)),
-        "operating_points": {
-            name: {
-                "threshold": _round(t),
-                "hit_rate": _round(1.0 - sc.fnir(t)),
-                "fnir": _round(sc.fnir(t)),
-                "fpir": _round(sc.fpir(t)),
-                "estimated_fpir": None if est is None else _round(est),
-            }
-            for name, (sc, t, est) in points.items()
-        },
+        "operating_points": operating_points,
         "images_by_outcome": _how_counts(results),
         "photos_per_s": _round(rate, 2),
     }
@@ -358,7 +373,7 @@ def identify_cmd(
         f"{report['mated_probes']} enrolled probes, {report['nonmated_probes']} never enrolled"
     )
     click.echo(f"  rank-1 hit rate {report['rank1']}, rank-5 {report['rank5']}")
-    for name, row in report["operating_points"].items():  # type: ignore[attr-defined]
+    for name, row in operating_points.items():
         click.echo(
             f"  {name}: threshold {row['threshold']}, hit rate within it {row['hit_rate']}, "
             f"never-enrolled matching anyone (FPIR) {row['fpir']}"
@@ -388,7 +403,7 @@ def calibrate_cmd(
     centred: bool,
     align: str,
     mirror: bool,
-    fallbacks: tuple[str, ...],
+    fallbacks: tuple[Fallback, ...],
     cache_dir: Path | None,
     no_cache: bool,
     workers: int | None,
@@ -399,8 +414,7 @@ def calibrate_cmd(
     paths = [p for files in people.values() for p in files]
     spec = _spec(align, mirror, fallbacks, centred)
     results, _ = _encode(paths, spec, cache_dir, no_cache, workers, as_json)
-    labelled = [(p.parent.name, results[p].embedding) for p in paths]
-    labelled = [(name, v) for name, v in labelled if v is not None]
+    labelled = [(p.parent.name, v) for p in paths if (v := results[p].embedding) is not None]
     vectors = np.asarray([v for _, v in labelled], dtype=np.float64)
     names = [name for name, _ in labelled]
     impostor, genuine = cal.template_score_distances(vectors, names)
@@ -424,7 +438,7 @@ def calibrate_cmd(
     table = tables.build_table(impostor, genuine, meta=meta)
     # How a gallery's size turns one-comparison rates into FPIR, fitted on the protocol of
     # bench/accuracy.py: people with 3+ photos enrolled with 2, people with 1 photo never.
-    by_person: dict[str, list[np.ndarray]] = {}
+    by_person: dict[str, list[Embedding]] = {}
     for name, v in labelled:
         by_person.setdefault(name, []).append(v)
     enrolled = {n: vs[:2] for n, vs in by_person.items() if len(vs) >= 3}
@@ -457,13 +471,15 @@ def calibrate_cmd(
     table.meta["face_table"] = face_table.as_json()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(_table_text(table.as_json()), encoding="utf-8")
+    template_fmr_at = {str(d): table.fmr(d) for d in (0.25, 0.3, 0.35, 0.4)}
+    face_fmr_at = {str(d): face_table.fmr(d) for d in (0.4, 0.5, 0.6)}
     summary = {
         "out": str(out),
         "impostor_comparisons": table.impostor_comparisons,
         "genuine_comparisons": table.genuine_comparisons,
         "gallery_exponent": table.gallery_exponent,
-        "template_fmr_at": {str(d): table.fmr(d) for d in (0.25, 0.3, 0.35, 0.4)},
-        "face_fmr_at": {str(d): face_table.fmr(d) for d in (0.4, 0.5, 0.6)},
+        "template_fmr_at": template_fmr_at,
+        "face_fmr_at": face_fmr_at,
     }
     if as_json:
         click.echo(json.dumps(summary))
@@ -473,8 +489,8 @@ def calibrate_cmd(
             f"{table.genuine_comparisons} genuine comparisons; gallery exponent "
             f"{table.gallery_exponent} (templates), {face_table.gallery_exponent} (faces)"
         )
-        for d, f in summary["template_fmr_at"].items():  # type: ignore[attr-defined]
+        for d, f in template_fmr_at.items():
             click.echo(f"  template distance {d}: estimated false-match rate {f:.2e}")
-        for d, f in summary["face_fmr_at"].items():  # type: ignore[attr-defined]
+        for d, f in face_fmr_at.items():
             click.echo(f"  photo distance {d}: estimated false-match rate {f:.2e}")
     return EXIT_OK

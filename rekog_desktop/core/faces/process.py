@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from rekog_desktop.core.common.errors import EngineUnavailable
-from rekog_desktop.core.common.types import Face, FaceBox, RGBImage
-from rekog_desktop.core.faces.engine import EngineInfo, EngineSettings, FaceEngine, create_engine
+from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, RGBImage
+from rekog_desktop.core.faces.engine import EngineSettings, FaceEngine, create_engine
 
 #: The child's engines by settings (a store pins its variant; models are shared by all).
 _engines: dict[EngineSettings, FaceEngine] = {}

@@ -12,6 +12,18 @@ from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, 
 from rekog_desktop.paths import default_store_path
 
 
+def _number(value: object) -> str | float:
+    """A stored number as int() and float() take it: QSettings gives back a str when read from
+    its file and the int or float itself within the session; anything else is a corrupt entry.
+
+    Raises TypeError for the corrupt entry, as int() and float() would, so that the caller falls
+    back to the defaults.
+    """
+    if isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"not a number: {type(value).__name__}")
+
+
 @dataclass
 class AppSettings:
     store_path: str
@@ -25,8 +37,8 @@ class AppSettings:
         remembered = "" if os.environ.get("REKOG_DB") else str(qs.value("store/path", "") or "")
         store = remembered or str(default_store_path())
         try:
-            top_k = int(qs.value("search/top_k", DEFAULT_TOP_K))  # type: ignore[arg-type]
-            tolerance = float(qs.value("search/tolerance", DEFAULT_TOLERANCE))  # type: ignore[arg-type]
+            top_k = int(_number(qs.value("search/top_k", DEFAULT_TOP_K)))
+            tolerance = float(_number(qs.value("search/tolerance", DEFAULT_TOLERANCE)))
         except (TypeError, ValueError):
             top_k, tolerance = DEFAULT_TOP_K, DEFAULT_TOLERANCE
         preset = str(qs.value("search/preset", DEFAULT_PRESET) or DEFAULT_PRESET)

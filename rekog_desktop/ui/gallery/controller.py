@@ -103,11 +103,10 @@ class GalleryController(QObject):
             dialog.filesSelected.connect(lambda files: self.request_import(list(files)))
             dialog.open()
             return
-        self.options_dialog = ImportOptionsDialog(paths, self.window)
-        self.options_dialog.accepted.connect(
-            lambda: self.start_import(self.options_dialog.request())  # type: ignore[union-attr]
-        )
-        self.options_dialog.open()
+        options = ImportOptionsDialog(paths, self.window)
+        self.options_dialog = options
+        options.accepted.connect(lambda: self.start_import(options.request()))
+        options.open()
 
     def start_import(self, request: jobs.ImportRequest) -> Job:
         path = self.store_path()

@@ -22,8 +22,8 @@ TILE_PAD = 8
 
 
 def _paint_selection(painter: QPainter, option: QStyleOptionViewItem, radius: float = 6) -> None:
-    rect = QRectF(option.rect).adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
-    state = option.state  # type: ignore[attr-defined]
+    rect = QRectF(option.rect).adjusted(2, 2, -2, -2)
+    state = option.state
     if state & QStyle.StateFlag.State_Selected:
         painter.setPen(QPen(QColor(theme.ACCENT), 1.5))
         painter.setBrush(QColor("#233a5c"))
@@ -44,7 +44,7 @@ class SubjectDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         _paint_selection(painter, option)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         thumb_rect = QRect(rect.left() + 10, rect.top() + 8, SUBJECT_THUMB, SUBJECT_THUMB)
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         clip = QPainterPath()
@@ -70,7 +70,7 @@ class SubjectDelegate(QStyledItemDelegate):
 
         text_left = thumb_rect.right() + 12
         text_width = rect.right() - text_left - 8
-        name_font = QFont(option.font)  # type: ignore[attr-defined]
+        name_font = QFont(option.font)
         name_font.setBold(True)
         painter.setFont(name_font)
         painter.setPen(QColor(theme.TEXT))
@@ -81,7 +81,7 @@ class SubjectDelegate(QStyledItemDelegate):
         painter.drawText(
             name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
         )
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         painter.setPen(QColor(theme.MUTED))
         counts_rect = QRect(text_left, rect.top() + 33, text_width, 18)
         painter.drawText(
@@ -105,7 +105,7 @@ class PhotoTileDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         _paint_selection(painter, option, 8)
-        rect: QRect = option.rect  # type: ignore[attr-defined]
+        rect: QRect = option.rect
         area = QRect(rect.left() + TILE_PAD, rect.top() + TILE_PAD, TILE_IMAGE, TILE_IMAGE)
         painter.fillRect(area, QColor("#121418"))
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)

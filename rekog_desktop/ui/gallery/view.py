@@ -12,8 +12,8 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QModelIndex, QPoint, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -228,8 +228,8 @@ class GalleryView(QWidget):
         row = self.subjects.subject(self.subjects.row_of(self._current_subject))
         self.remove_subject_requested.emit(row.id, row.name)
 
-    def _on_photo_menu(self, pos: object) -> None:
-        index = self.photo_grid.indexAt(pos)  # type: ignore[arg-type]
+    def _on_photo_menu(self, pos: QPoint) -> None:
+        index = self.photo_grid.indexAt(pos)
         if not index.isValid():
             return
         tile = self.photos.tile(index.row())
@@ -251,17 +251,17 @@ class GalleryView(QWidget):
         remove.triggered.connect(
             lambda: self.remove_photo_requested.emit(tile.photo.id, str(index.data()))
         )
-        menu.popup(self.photo_grid.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(self.photo_grid.viewport().mapToGlobal(pos))
 
-    def _on_subject_menu(self, pos: object) -> None:
-        index = self.subject_list.indexAt(pos)  # type: ignore[arg-type]
+    def _on_subject_menu(self, pos: QPoint) -> None:
+        index = self.subject_list.indexAt(pos)
         if not index.isValid() or int(index.data(SubjectIdRole)) == UNASSIGNED_ID:
             return
         menu = QMenu(self)
         remove = menu.addAction(theme.icon("delete"), "Remove subject and photos…")
         subject_id, name = int(index.data(SubjectIdRole)), str(index.data())
         remove.triggered.connect(lambda: self.remove_subject_requested.emit(subject_id, name))
-        menu.popup(self.subject_list.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(self.subject_list.viewport().mapToGlobal(pos))
 
     # -- drops ----------------------------------------------------------------------------
 
@@ -269,7 +269,7 @@ class GalleryView(QWidget):
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
 
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsItemGroup, QGraphicsPathItem, QGraphicsRectItem, QWidget
 
 from rekog_desktop.core.common.types import FaceBox, Point
@@ -128,12 +128,9 @@ class ReviewCanvas(ImageCanvas):
             self.landmark_group.removeFromGroup(item)
             self.scene().removeItem(item)
 
-    def drawForeground(self, painter: object, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if not self._message:
             return
-        from PySide6.QtGui import QPainter
-
-        assert isinstance(painter, QPainter)
         painter.save()
         painter.resetTransform()
         painter.setPen(QColor(theme.MUTED))

@@ -47,8 +47,8 @@ class ReviewPanel(Panel):
         self.zoom_fit = self._tool("zoom-fit", "Fit the faces")
         self.landmarks = self._tool("landmarks", "Show the 68 landmarks the model measured")
         self.landmarks.setCheckable(True)
-        for button in (self.zoom_in, self.zoom_out, self.zoom_fit, self.landmarks):
-            self.header.addWidget(button)
+        for tool in (self.zoom_in, self.zoom_out, self.zoom_fit, self.landmarks):
+            self.header.addWidget(tool)
 
         sides = QHBoxLayout()
         sides.setSpacing(8)

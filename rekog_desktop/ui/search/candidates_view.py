@@ -213,7 +213,11 @@ class CandidatePanel(Panel):
         index = self.table.currentIndex()
         return index.row() if index.isValid() else -1
 
-    def move(self, step: int) -> None:
+    def step_selection(self, step: int) -> None:
+        """Select the row `step` rows away (clamped; the first row when none is selected).
+
+        Not named `move`: that is QWidget.move, which moves the widget itself.
+        """
         count = self.model.rowCount()
         if count == 0:
             return

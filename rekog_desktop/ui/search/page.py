@@ -7,6 +7,9 @@ Signals:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
@@ -65,9 +68,9 @@ class SearchPage(QWidget):
 
         self.shortcuts: dict[str, QShortcut] = {}
         for key, verdict in (("A", "accept"), ("R", "reject"), ("I", "inconclusive")):
-            self._shortcut(key, lambda v=verdict: self._decide(v), verdict)
-        self._shortcut("Up", lambda: self.candidate_panel.move(-1), "up")
-        self._shortcut("Down", lambda: self.candidate_panel.move(1), "down")
+            self._shortcut(key, functools.partial(self._decide, verdict), verdict)
+        self._shortcut("Up", lambda: self.candidate_panel.step_selection(-1), "up")
+        self._shortcut("Down", lambda: self.candidate_panel.step_selection(1), "down")
         self.review_panel.decision_requested.connect(self.decision_requested)
 
     def set_clip_mode(self, active: bool) -> None:
@@ -85,10 +88,10 @@ class SearchPage(QWidget):
         else:
             self.left.setSizes([PROBE_HEIGHT, 0, total - PROBE_HEIGHT])
 
-    def _shortcut(self, key: str, slot: object, name: str) -> None:
+    def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> None:
         shortcut = QShortcut(QKeySequence(key), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)  # type: ignore[arg-type]
+        shortcut.activated.connect(slot)
         self.shortcuts[name] = shortcut
 
     def _decide(self, verdict: str) -> None:

@@ -9,11 +9,14 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QFont,
     QMouseEvent,
@@ -46,7 +49,7 @@ from rekog_desktop.ui.search.probe_model import ProbeModel
 class _FaceItem(QGraphicsRectItem):
     """A clickable face outline with its number."""
 
-    def __init__(self, index: int, rect: QRectF, on_click: object) -> None:
+    def __init__(self, index: int, rect: QRectF, on_click: Callable[[int], object]) -> None:
         super().__init__(rect)
         self.index = index
         self._on_click = on_click
@@ -78,7 +81,7 @@ class _FaceItem(QGraphicsRectItem):
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._on_click(self.index)  # type: ignore[operator]
+            self._on_click(self.index)
             event.accept()
         else:
             super().mousePressEvent(event)
@@ -87,7 +90,9 @@ class _FaceItem(QGraphicsRectItem):
 class ProbeCanvas(ImageCanvas):
     """The probe picture with face outlines (boxes in original pixels, drawn at display scale)."""
 
-    def __init__(self, on_face_click: object, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, on_face_click: Callable[[int], object], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._on_face_click = on_face_click
         self.face_items: list[_FaceItem] = []
@@ -117,7 +122,7 @@ class ProbeCanvas(ImageCanvas):
         while item is not None and not isinstance(item, _FaceItem):
             item = item.parentItem()
         if isinstance(item, _FaceItem) and event.button() == Qt.MouseButton.LeftButton:
-            self._on_face_click(item.index)  # type: ignore[operator]
+            self._on_face_click(item.index)
             event.accept()
             return
         super().mousePressEvent(event)
@@ -391,7 +396,7 @@ class ProbePanel(Panel):
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
 
-    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
 

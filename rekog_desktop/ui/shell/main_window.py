@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QSplitter,
     QTabWidget,
     QWidget,
 )
@@ -419,9 +420,9 @@ class MainWindow(QMainWindow):
         tab = qs.value("window/tab")
         if tab is not None:
             with contextlib.suppress(TypeError, ValueError):
-                self.tabs.setCurrentIndex(int(tab))  # type: ignore[call-overload]
+                self.tabs.setCurrentIndex(int(tab))
 
-    def _splitters(self) -> dict[str, object]:
+    def _splitters(self) -> dict[str, QSplitter]:
         return {
             "gallery_splitter": self.gallery_view.splitter,
             "search_main": self.search_page.main,
@@ -433,7 +434,7 @@ class MainWindow(QMainWindow):
         qs = self.qsettings
         qs.setValue("window/geometry", self.saveGeometry())
         for key, splitter in self._splitters().items():
-            qs.setValue(f"window/{key}", splitter.saveState())  # type: ignore[attr-defined]
+            qs.setValue(f"window/{key}", splitter.saveState())
         qs.setValue("window/tab", self.tabs.currentIndex())
         self.settings.save(qs)
 

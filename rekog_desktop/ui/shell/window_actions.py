@@ -11,7 +11,10 @@ from rekog_desktop.ui.common import theme
 
 
 def _action(
-    window: QMainWindow, text: str, icon: str = "", shortcut: str | QKeySequence = ""
+    window: QMainWindow,
+    text: str,
+    icon: str = "",
+    shortcut: str | QKeySequence | QKeySequence.StandardKey = "",
 ) -> QAction:
     action = QAction(theme.icon(icon) if icon else theme.icon("none"), text, window)
     if shortcut:
