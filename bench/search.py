@@ -5,7 +5,7 @@ Synthetic gallery resembling dlib embeddings: float32, 128-d, rows drawn around 
 has a genuine nearest neighbour. Per probe, in the same run and interleaved:
 
 - ours: rekog_desktop.core.scoring.search.nearest over EmbeddingMatrix.build(...) (the matrix is
-  once per size, timed separately);
+  built once per size, timed separately);
 - baseline: face_recognition.face_distance(gallery, probe) over the same float32 array, then
   np.argsort(...)[:20], which is what face_recognition's examples do.
 
