@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import signal
@@ -98,8 +99,12 @@ def test_cancel_keeps_finished_photos(fresh_store: GalleryStore, faces_dir: Path
     assert fresh_store.counts()["faces"] == 1
 
 
-def test_resume_after_kill(tmp_path: Path, data_dir: Path) -> None:
-    """SIGKILL mid-import leaves a consistent store; running the import again completes it."""
+def test_kill_9_at_several_moments_leaves_every_photo_audited(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """kill -9 a real `rekog import` (two worker processes) at several moments: every stored
+    photo is named by an import event, the chain verifies, the workers end with their parent,
+    and a re-run completes the gallery with no duplicate."""
     lfw = data_dir / "lfw_dev"
     if not lfw.is_dir():
         pytest.skip(f"lfw_dev not found in {data_dir}")
@@ -107,23 +112,71 @@ def test_resume_after_kill(tmp_path: Path, data_dir: Path) -> None:
     photos = [p for folder in folders for p in sorted(folder.glob("*.jpg"))]
     db = tmp_path / "g.sqlite"
     rekog = [sys.executable, "-m", "rekog_desktop.cli", "--db", str(db)]
-    cmd = [*rekog, "import", *map(str, folders), "--subject-from-folder", "--workers", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and _photo_count(db) == 0:
-            time.sleep(0.2)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
-    partial = _photo_count(db)
-    assert 0 < partial < len(photos), "the import was not caught mid-way"
-    _assert_consistent(db)
+    cmd = [*rekog, "import", *map(str, folders), "--subject-from-folder", "--workers", "2"]
+    for extra_seconds in (0.0, 1.3, 2.9):
+        before = _photo_count(db)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and _photo_count(db) == before:
+                time.sleep(0.05)
+            time.sleep(extra_seconds)
+            workers = _children(proc.pid)
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait()
+        assert workers, "the import had no worker processes to check"
+        assert _all_gone(workers, seconds=15), f"workers outlived their parent: {workers}"
+        assert before < _photo_count(db) < len(photos), "the import was not caught mid-way"
+        _assert_consistent(db)
+        _assert_every_photo_audited(db)
+        verify = subprocess.run([*rekog, "audit", "verify"], capture_output=True, text=True)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
 
-    rerun = subprocess.run([*cmd[:-2], "--json"], capture_output=True, text=True)
+    rerun = subprocess.run([*cmd, "--json"], capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     _assert_consistent(db)
+    _assert_every_photo_audited(db)
     assert _photo_count(db) == len(photos)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (read from /proc: the test must see real processes)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _all_gone(pids: list[int], *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)]
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def _assert_every_photo_audited(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        stored = {r[0] for r in conn.execute("SELECT sha256 FROM photos")}
+        named: set[str] = set()
+        for (data,) in conn.execute("SELECT data FROM audit WHERE event_type = 'import'"):
+            named.update(f["sha256"] for f in json.loads(data)["files"])
+    assert stored - named == set(), f"{len(stored - named)} stored photos no event names"
 
 
 def _photo_count(db: Path) -> int:

@@ -100,9 +100,12 @@ def test_cancel_stops_the_import_and_keeps_the_store_consistent(  # type: ignore
         for photo in photos:
             assert len(store.faces_of_photo(photo.id)) == photo.face_count
         assert verify_chain(store).ok
-        (event,) = list_events(store, event_type="import")
-        assert event.data["cancelled"] is True
-        assert event.data["imported"] == len(photos)
+        events = list_events(store, event_type="import")
+        assert events[-1].data["cancelled"] is True
+        assert [e.data["final"] for e in events] == [False] * (len(events) - 1) + [True]
+        assert sum(e.data["imported"] for e in events) == len(photos)
+        named = {f["sha256"] for e in events for f in e.data["files"]}
+        assert named == {p.sha256 for p in photos}
     with sqlite3.connect(empty_store) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -12,7 +12,9 @@ its detection and embeddings run here (a clip frame costs one pickle, a few ms).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -25,9 +27,30 @@ _engines: dict[EngineSettings, FaceEngine] = {}
 _default = EngineSettings()
 
 
+def die_with_parent(poll_seconds: float = 0.5) -> None:
+    """End this worker process as soon as the process that started it is gone.
+
+    A worker of a killed `rekog import` (kill -9 gives the parent no chance to stop its pool)
+    would otherwise live on holding a few hundred MB of models. The parent's death is seen
+    as a change of our parent pid (we are re-parented to init or a subreaper). prctl's
+    PDEATHSIG is not used: it fires when the *thread* that spawned us ends, and the app spawns
+    from short-lived worker threads.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_seconds)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def _init(settings: EngineSettings) -> None:
     global _default
     _default = settings
+    die_with_parent()
 
 
 def _child_engine(settings: EngineSettings | None = None) -> FaceEngine:

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.common.errors import UnreadableImage
 from rekog_desktop.core.common.types import EngineInfo, Face
@@ -31,11 +32,15 @@ from rekog_desktop.core.faces.images import (
     load_image,
     sha256_file,
 )
+from rekog_desktop.core.faces.process import die_with_parent
 from rekog_desktop.core.gallery.store import GalleryStore, PhotoRecord
 
 #: Results are written once this many are ready, or after BATCH_SECONDS, whichever comes first.
 BATCH_SIZE = 32
 BATCH_SECONDS = 1.0
+#: Fewer files than this are analysed in this process: starting a pool (a spawned interpreter
+#: loading the models per worker) costs more than it saves on a handful of photos.
+IN_PROCESS_BELOW = 12
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ _worker_engine: FaceEngine | None = None
 
 def _init_worker(settings: EngineSettings) -> None:
     global _worker_engine
+    die_with_parent()
     _worker_engine = create_engine(settings)
 
 
@@ -194,42 +200,35 @@ def import_photos(
             todo.append(item)
 
     engine_info = create_engine(settings).info
-    pending: list[_Analysed] = []
+    batch = _Batch(source=source, user=user, engine=engine_info, duplicates=summary.duplicates)
     last_write = time.monotonic()
     try:
         for result in _analyse_all(todo, settings, workers):
-            pending.append(result)
+            batch.results.append(result)
             done += 1
             status, detail = _classify(result)
-            if time.monotonic() - last_write > BATCH_SECONDS or len(pending) >= BATCH_SIZE:
-                _write(store, pending, summary, source, user, engine_info)
-                pending.clear()
+            if time.monotonic() - last_write > BATCH_SECONDS or len(batch.results) >= BATCH_SIZE:
+                batch = _write(store, batch, summary)
                 last_write = time.monotonic()
             yield ImportProgress(done, total, str(result.item.path), status, detail)
     except GeneratorExit:
         summary.cancelled = True
         raise
     finally:
-        _write(store, pending, summary, source, user, engine_info)
-        _audit_import(store, summary, source, user)
+        _write(store, batch, summary, final=True)
     return summary
 
 
-def _audit_import(store: GalleryStore, summary: ImportSummary, source: str, user: str) -> None:
-    from rekog_desktop.core.audit.trail import append_event
+@dataclass
+class _Batch:
+    """Finished files not yet written; written with their own audit event."""
 
-    data = {
-        "source": source,
-        "imported": summary.imported,
-        "faces": summary.faces,
-        "duplicates": summary.duplicates,
-        "no_face": len(summary.no_face),
-        "several_faces": len(summary.several_faces),
-        "failed": [{"path": p, "reason": r} for p, r in summary.failed],
-        "cancelled": summary.cancelled,
-        "files": [{"path": p, "sha256": h} for p, h in summary.stored_files],
-    }
-    append_event(store, "import", data, actor=user)
+    source: str
+    user: str
+    engine: EngineInfo
+    number: int = 1
+    duplicates: int = 0
+    results: list[_Analysed] = field(default_factory=list)
 
 
 def _classify(result: _Analysed) -> tuple[str, str]:
@@ -243,18 +242,18 @@ def _classify(result: _Analysed) -> tuple[str, str]:
 
 
 def _write(
-    store: GalleryStore,
-    results: list[_Analysed],
-    summary: ImportSummary,
-    source: str,
-    user: str,
-    engine: EngineInfo,
-) -> None:
-    """Write finished results in one transaction and account for them in the summary."""
+    store: GalleryStore, batch: _Batch, summary: ImportSummary, *, final: bool = False
+) -> _Batch:
+    """Write a batch's photos and its "import" audit event in one transaction, so a kill at any
+    moment leaves no stored photo that no event names (a re-run skips stored photos as
+    duplicates and would never audit them). The final batch is always audited, even empty,
+    so the trail says how the import ended. Returns the next, empty batch."""
+    source, user, engine = batch.source, batch.user, batch.engine
+    failed: list[tuple[str, str]] = []
     records: list[tuple[_Analysed, PhotoRecord]] = []
-    for result in results:
+    for result in batch.results:
         if result.error:
-            summary.failed.append((str(result.item.path), result.error))
+            failed.append((str(result.item.path), result.error))
             continue
         several = len(result.faces) > 1 and result.item.subject is not None
         records.append(
@@ -275,21 +274,45 @@ def _write(
                 ),
             )
         )
-    if not records:
-        return
-    ids = store.add_photos(record for _, record in records)
-    for (result, _), photo_id in zip(records, ids, strict=True):
-        path = str(result.item.path)
-        if photo_id is None:
-            summary.duplicates += 1
-            continue
-        summary.imported += 1
-        summary.faces += len(result.faces)
-        summary.stored_files.append((path, result.sha256))
-        if not result.faces:
-            summary.no_face.append(path)
-        elif len(result.faces) > 1 and result.item.subject is not None:
-            summary.several_faces.append((path, len(result.faces)))
+    if not records and not failed and not final:
+        return batch
+    part = ImportSummary(duplicates=batch.duplicates, failed=failed)
+    with store.transaction():
+        ids = store.add_photos(record for _, record in records)
+        for (result, _), photo_id in zip(records, ids, strict=True):
+            path = str(result.item.path)
+            if photo_id is None:
+                part.duplicates += 1
+                continue
+            part.imported += 1
+            part.faces += len(result.faces)
+            part.stored_files.append((path, result.sha256))
+            if not result.faces:
+                part.no_face.append(path)
+            elif len(result.faces) > 1 and result.item.subject is not None:
+                part.several_faces.append((path, len(result.faces)))
+        data = {
+            "source": source,
+            "batch": batch.number,
+            "final": final,
+            "cancelled": final and summary.cancelled,
+            "imported": part.imported,
+            "faces": part.faces,
+            "duplicates": part.duplicates,
+            "no_face": len(part.no_face),
+            "several_faces": len(part.several_faces),
+            "failed": [{"path": p, "reason": r} for p, r in part.failed],
+            "files": [{"path": p, "sha256": h} for p, h in part.stored_files],
+        }
+        append_event(store, "import", data, actor=user)
+    summary.imported += part.imported
+    summary.faces += part.faces
+    summary.duplicates += part.duplicates - batch.duplicates
+    summary.failed.extend(part.failed)
+    summary.no_face.extend(part.no_face)
+    summary.several_faces.extend(part.several_faces)
+    summary.stored_files.extend(part.stored_files)
+    return _Batch(source=source, user=user, engine=engine, number=batch.number + 1)
 
 
 def _analyse_all(
@@ -298,7 +321,7 @@ def _analyse_all(
     """Analyse items on a pool of processes, keeping only a few in flight so memory stays
     bounded and a cancel stops quickly; small jobs run in this process."""
     count = workers if workers is not None else (os.cpu_count() or 1)
-    if count <= 1 or len(items) < 4:
+    if count <= 1 or len(items) < IN_PROCESS_BELOW:
         engine = create_engine(settings)
         for item in items:
             yield analyse_item(item, engine)

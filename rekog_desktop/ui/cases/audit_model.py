@@ -38,10 +38,10 @@ def summarise(event: AuditEvent) -> str:
     if kind == "candidate_viewed":
         return f"search {data.get('search_id')}, rank {data.get('rank')}"
     if kind == "import":
-        cancelled = ", cancelled" if data.get("cancelled") else ""
+        ending = ", cancelled" if data.get("cancelled") else ", done" if data.get("final") else ""
         return (
             f"{data.get('imported')} photos, {data.get('faces')} faces from "
-            f"'{data.get('source', '')}'{cancelled}"
+            f"'{data.get('source', '')}' (batch {data.get('batch', 1)}{ending})"
         )
     if kind == "verification":
         return f"{data.get('verdict')} decision {data.get('decision_id')}: {data.get('reason', '')}"
