@@ -7,13 +7,20 @@ Tests that need it skip with a clear reason when it is absent; .ci/run refuses t
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from rekog_desktop.core.cases.roles import Role
+from rekog_desktop.core.cases.users import Officer, add_user, get_user, sign_in
 from rekog_desktop.core.gallery.importer import ImportSummary, collect_items, import_photos
 from rekog_desktop.core.gallery.store import GalleryStore
+
+# Signing keys and latest checkpoints of the stores made by tests (and by the subprocesses
+# they start) go to a folder of this run, never the user's own keys folder.
+os.environ["REKOG_KEYS"] = tempfile.mkdtemp(prefix="rekog-test-keys-")
 
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -38,6 +45,23 @@ def faces_dir(data_dir: Path) -> Path:
 def identity_dirs(faces_dir: Path) -> list[Path]:
     """Folders of one named person each (not _noface, _group, _edgecases)."""
     return sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+def password_of(name: str) -> str:
+    """The password tests give the officer `name` (typed on stdin with --password-stdin)."""
+    return f"pw-{name}-1"
+
+
+def officer(store: GalleryStore, name: str | None = None, role: Role | str = "analyst") -> Officer:
+    """Sign in `name` through the real rules, registering them first when new: the OS account
+    (None) becomes the store's first user, a supervisor; others are added by that supervisor
+    with a password and sign in with it."""
+    if name is None:
+        return sign_in(store, None, lambda _prompt: None)
+    if get_user(store, name) is None:
+        chief = sign_in(store, None, lambda _prompt: None)
+        add_user(store, chief, name, role, password_of(name))
+    return sign_in(store, name, lambda _prompt: password_of(name))
 
 
 def run_import(store: GalleryStore, paths: list[Path], **kwargs: object) -> ImportSummary:

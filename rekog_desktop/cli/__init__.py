@@ -14,7 +14,7 @@ import click
 from rekog_desktop import __version__
 from rekog_desktop.cli.context import CliContext
 from rekog_desktop.core.common.errors import RekogError
-from rekog_desktop.paths import default_store_path
+from rekog_desktop.core.common.paths import default_store_path
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -1,5 +1,8 @@
-"""`rekog case`, `rekog user`, `rekog decide`, `rekog verify-decision`, `rekog export`,
-`rekog audit`: the accountable-review commands."""
+"""`rekog case`, `rekog user`, `rekog store`, `rekog decide`, `rekog verify-decision`,
+`rekog export`, `rekog audit`: the accountable-review commands, thin over core.workflow.
+
+Every command that acts signs in its officer first (--reviewer, default the OS account; a
+password on the terminal or with --password-stdin), and the core's role table decides."""
 
 from __future__ import annotations
 
@@ -9,19 +12,26 @@ from pathlib import Path
 import click
 
 from rekog_desktop.cli import EXIT_OK, cli
-from rekog_desktop.cli.context import CliContext
+from rekog_desktop.cli.context import CliContext, Passwords, officer_options
+from rekog_desktop.cli.output import printable
+from rekog_desktop.core import workflow
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.cases.cases import add_note, close_case, create_case, get_case, list_cases
-from rekog_desktop.core.cases.decisions import (
-    Verdict,
-    Verification,
-    record_decision,
-    verify_decision,
+from rekog_desktop.core.audit.checkpoint import load_checkpoint
+from rekog_desktop.core.audit.verify import verify_trail
+from rekog_desktop.core.cases.cases import list_cases
+from rekog_desktop.core.cases.decisions import Verdict, Verification
+from rekog_desktop.core.cases.policy import read_policy
+from rekog_desktop.core.cases.roles import Role
+from rekog_desktop.core.cases.users import (
+    UserError,
+    add_user,
+    list_users,
+    set_password,
+    set_role,
 )
-from rekog_desktop.core.cases.searches import pending_verifications
-from rekog_desktop.core.cases.users import Role, create_user, list_users, resolve_reviewer
-from rekog_desktop.core.common.clock import os_user
-from rekog_desktop.core.report.case_notes import export_case_pdf
+
+EXIT_BROKEN = 1
+ON_OFF = click.Choice(["on", "off"])
 
 
 @cli.group("case")
@@ -34,8 +44,8 @@ def case_group() -> None:
 @click.option("--title", required=True)
 @click.option("--purpose", required=True, help="Offence or purpose of the searches.")
 @click.option("--legal-basis", required=True, help="The legal basis for searching.")
-@click.option("--officer", help="Officer in charge (default: the reviewer).")
-@click.option("--reviewer", help="App user creating the case (default: the OS user).")
+@click.option("--officer", help="Officer in charge (default: the officer signed in).")
+@officer_options
 @click.pass_obj
 def case_new(
     obj: CliContext,
@@ -45,19 +55,20 @@ def case_new(
     legal_basis: str,
     officer: str | None,
     reviewer: str | None,
+    password_stdin: bool,
 ) -> int:
-    with obj.open_store() as store:
-        actor = resolve_reviewer(store, reviewer).name
-        case = create_case(
+    with obj.open_store(create=True) as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        case = workflow.open_new_case(
             store,
+            by,
             number=number,
             title=title,
             purpose=purpose,
             legal_basis=legal_basis,
-            officer=officer or actor,
-            actor=actor,
+            officer=officer,
         )
-    click.echo(f"Opened case {case.number}: {case.title}")
+    click.echo(f"Opened case {printable(case.number)}: {printable(case.title)}")
     return EXIT_OK
 
 
@@ -71,50 +82,106 @@ def case_list(obj: CliContext, as_json: bool) -> int:
         click.echo(json.dumps([c.as_dict() for c in cases]))
     else:
         for c in cases:
-            click.echo(f"{c.number}\t{c.status}\t{c.opened_utc}\t{c.title}")
+            click.echo(f"{printable(c.number)}\t{c.status}\t{c.opened_utc}\t{printable(c.title)}")
     return EXIT_OK
 
 
 @case_group.command("note")
 @click.argument("number")
 @click.argument("text")
-@click.option("--reviewer")
+@officer_options
 @click.pass_obj
-def case_note(obj: CliContext, number: str, text: str, reviewer: str | None) -> int:
+def case_note(
+    obj: CliContext, number: str, text: str, reviewer: str | None, password_stdin: bool
+) -> int:
     """Append a timestamped note to a case (notes are never edited)."""
     with obj.open_store() as store:
-        add_note(store, number, text, author=resolve_reviewer(store, reviewer).name)
+        workflow.add_note(store, obj.officer(store, reviewer, password_stdin), number, text)
     return EXIT_OK
 
 
 @case_group.command("close")
 @click.argument("number")
-@click.option("--reviewer")
+@officer_options
 @click.pass_obj
-def case_close(obj: CliContext, number: str, reviewer: str | None) -> int:
+def case_close(obj: CliContext, number: str, reviewer: str | None, password_stdin: bool) -> int:
     with obj.open_store() as store:
-        close_case(store, number, actor=resolve_reviewer(store, reviewer).name)
+        workflow.close_case(store, obj.officer(store, reviewer, password_stdin), number)
     return EXIT_OK
 
 
 @cli.group("user")
 def user_group() -> None:
-    """Local app users who run searches and make decisions."""
+    """Officers who use this store: only a supervisor adds them, changes roles and resets
+    passwords (the first user of a new store is its supervisor)."""
+
+
+def _new_password(passwords: Passwords, name: str) -> str:
+    first = passwords(f"New password for {name}")
+    if not first:
+        raise UserError("no password given (type it on the terminal, or use --password-stdin)")
+    if not passwords.from_stdin and passwords(f"Repeat the password for {name}") != first:
+        raise UserError("the two passwords differ")
+    return first
 
 
 @user_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--password", is_flag=True, help="Ask for a password (stored as a scrypt hash).")
-@click.option("--reviewer", help="App user adding this user (default: the OS user).")
+@click.option(
+    "--password",
+    "with_password",
+    is_flag=True,
+    help="Give the new user a password (asked after yours; stored as a scrypt hash).",
+)
+@officer_options
 @click.pass_obj
-def user_add(obj: CliContext, name: str, role: str, password: bool, reviewer: str | None) -> int:
-    secret = (
-        click.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
-    )
+def user_add(
+    obj: CliContext,
+    name: str,
+    role: str,
+    with_password: bool,
+    reviewer: str | None,
+    password_stdin: bool,
+) -> int:
+    """Add an officer. With --password-stdin, stdin holds your password (if you have one)
+    and then the new user's, one per line."""
+    passwords = Passwords(password_stdin)
+    with obj.open_store(create=True) as store:
+        by = obj.officer(store, reviewer, passwords)
+        secret = _new_password(passwords, name) if with_password else None
+        user = add_user(store, by, name, role, secret)
+    click.echo(f"Added {printable(user.name)} ({user.role.value})")
+    return EXIT_OK
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@officer_options
+@click.pass_obj
+def user_role(
+    obj: CliContext, name: str, role: str, reviewer: str | None, password_stdin: bool
+) -> int:
+    """Change an officer's role (supervisor only)."""
     with obj.open_store() as store:
-        actor = resolve_reviewer(store, reviewer).name if reviewer else os_user()
-        create_user(store, name, role, password=secret, actor=actor)
+        user = set_role(store, obj.officer(store, reviewer, password_stdin), name, role)
+    click.echo(f"{printable(user.name)} is now {user.role.value}")
+    return EXIT_OK
+
+
+@user_group.command("password")
+@click.argument("name")
+@officer_options
+@click.pass_obj
+def user_password(obj: CliContext, name: str, reviewer: str | None, password_stdin: bool) -> int:
+    """Set an officer's password: a supervisor for anyone, an officer for themselves. With
+    --password-stdin: your password (if you have one), then the new one."""
+    passwords = Passwords(password_stdin)
+    with obj.open_store() as store:
+        by = obj.officer(store, reviewer, passwords)
+        set_password(store, by, name, _new_password(passwords, name))
+    click.echo(f"Password set for {printable(name)}")
     return EXIT_OK
 
 
@@ -125,10 +192,55 @@ def user_list(obj: CliContext, as_json: bool) -> int:
     with obj.open_store() as store:
         users = list_users(store)
     if as_json:
-        click.echo(json.dumps([{"name": u.name, "role": u.role.value} for u in users]))
+        click.echo(
+            json.dumps(
+                [{"name": u.name, "role": u.role.value, "password": u.has_password} for u in users]
+            )
+        )
     else:
         for u in users:
-            click.echo(f"{u.name}\t{u.role.value}")
+            click.echo(
+                f"{printable(u.name)}\t{u.role.value}"
+                + ("" if u.has_password else "\t(no password)")
+            )
+    return EXIT_OK
+
+
+@cli.group("store")
+def store_group() -> None:
+    """The store's policy."""
+
+
+@store_group.command("policy")
+@click.option("--require-passwords", type=ON_OFF, help="Every user has and gives a password.")
+@click.option("--require-reasons", type=ON_OFF, help="Reject and Inconclusive need a reason.")
+@officer_options
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def store_policy(
+    obj: CliContext,
+    require_passwords: str | None,
+    require_reasons: str | None,
+    reviewer: str | None,
+    password_stdin: bool,
+    as_json: bool,
+) -> int:
+    """Show the policy, or change it (supervisor only; audited)."""
+    with obj.open_store() as store:
+        if require_passwords is None and require_reasons is None:
+            policy = read_policy(store)
+        else:
+            policy = workflow.set_policy(
+                store,
+                obj.officer(store, reviewer, password_stdin),
+                require_passwords=None if require_passwords is None else require_passwords == "on",
+                require_reasons=None if require_reasons is None else require_reasons == "on",
+            )
+    if as_json:
+        click.echo(json.dumps(policy.as_dict()))
+    else:
+        for name, value in policy.as_dict().items():
+            click.echo(f"{name.replace('_', '-')}: {'on' if value else 'off'}")
     return EXIT_OK
 
 
@@ -137,17 +249,21 @@ def user_list(obj: CliContext, as_json: bool) -> int:
 @click.option("--rank", type=click.IntRange(min=1), required=True)
 @click.option("--verdict", type=click.Choice([v.value for v in Verdict]), required=True)
 @click.option("--reason", default="", help="Why (required to accept).")
-@click.option("--reviewer")
+@officer_options
 @click.pass_obj
 def decide(
-    obj: CliContext, search_id: int, rank: int, verdict: str, reason: str, reviewer: str | None
+    obj: CliContext,
+    search_id: int,
+    rank: int,
+    verdict: str,
+    reason: str,
+    reviewer: str | None,
+    password_stdin: bool,
 ) -> int:
     """Record a person's decision on one candidate of a search."""
     with obj.open_store() as store:
-        who = resolve_reviewer(store, reviewer).name
-        decision = record_decision(
-            store, search_id=search_id, rank=rank, verdict=verdict, reason=reason, reviewer=who
-        )
+        by = obj.officer(store, reviewer, password_stdin)
+        decision = workflow.decide(store, by, search_id, rank, verdict, reason)
     click.echo(
         f"Decision {decision.id}: {decision.verdict.value} (search {search_id}, rank {rank})"
     )
@@ -160,7 +276,7 @@ def decide(
 @click.option("--decision", "decision_id", type=int)
 @click.option("--verdict", type=click.Choice([v.value for v in Verification]))
 @click.option("--reason", default="")
-@click.option("--reviewer", required=True, help="The second reviewer (not the decision's own).")
+@officer_options
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def verify_cmd(
@@ -170,16 +286,19 @@ def verify_cmd(
     decision_id: int | None,
     verdict: str | None,
     reason: str,
-    reviewer: str,
+    reviewer: str | None,
+    password_stdin: bool,
     as_json: bool,
 ) -> int:
     """Peer verification: re-examine an accepted pair blind, then confirm or dispute it."""
+    if list_only and not case_number:
+        raise click.UsageError("--list needs --case NUMBER")
+    if not list_only and (decision_id is None or verdict is None):
+        raise click.UsageError("give --decision ID and --verdict confirm|dispute (or --list)")
     with obj.open_store() as store:
-        who = resolve_reviewer(store, reviewer).name
+        by = obj.officer(store, reviewer, password_stdin)
         if list_only:
-            if not case_number:
-                raise click.UsageError("--list needs --case NUMBER")
-            pairs = pending_verifications(store, case_number, reviewer=who)
+            assert case_number is not None
             rows = [
                 {
                     "decision": p.decision_id,
@@ -189,31 +308,31 @@ def verify_cmd(
                     "candidate_box": p.candidate_box.as_list(),
                     "subject": p.subject,
                 }
-                for p in pairs
+                for p in workflow.pairs_to_verify(store, by, case_number)
             ]
             click.echo(json.dumps(rows) if as_json else "\n".join(json.dumps(r) for r in rows))
             return EXIT_OK
-        if decision_id is None or verdict is None:
-            raise click.UsageError("give --decision ID and --verdict confirm|dispute (or --list)")
-        record = verify_decision(
-            store, decision_id=decision_id, verdict=verdict, reason=reason, reviewer=who
-        )
-    click.echo(f"Decision {decision_id}: {record.verdict.value} by {record.reviewer}")
+        assert decision_id is not None and verdict is not None
+        record = workflow.verify(store, by, decision_id, verdict, reason)
+    click.echo(f"Decision {decision_id}: {record.verdict.value} by {printable(record.reviewer)}")
     return EXIT_OK
 
 
 @cli.command("export")
 @click.argument("number")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--reviewer")
+@officer_options
 @click.pass_obj
-def export_cmd(obj: CliContext, number: str, pdf_path: Path, reviewer: str | None) -> int:
-    """Export the case notes as PDF (its SHA-256 is logged in the audit trail)."""
+def export_cmd(
+    obj: CliContext, number: str, pdf_path: Path, reviewer: str | None, password_stdin: bool
+) -> int:
+    """Export the case notes as PDF (its SHA-256 is logged in the audit trail) and a signed
+    checkpoint of the trail beside it."""
     with obj.open_store() as store:
-        get_case(store, number)
-        who = resolve_reviewer(store, reviewer).name
-        result = export_case_pdf(store, number, pdf_path, actor=who)
+        by = obj.officer(store, reviewer, password_stdin)
+        result = workflow.export_case(store, by, number, pdf_path)
     click.echo(f"Wrote {result.path} ({result.pages} pages), SHA-256 {result.sha256}")
+    click.echo(f"Checkpoint {workflow.checkpoint_beside(result.path)}")
     return EXIT_OK
 
 
@@ -223,19 +342,45 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--checkpoint",
+    "checkpoint_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A signed checkpoint (from `audit checkpoint` or an export) the chain must reach.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def audit_verify(obj: CliContext, as_json: bool) -> int:
-    """Recompute the hash chain: exit 0 when intact, 1 naming the first bad event."""
+def audit_verify(obj: CliContext, checkpoint_path: Path | None, as_json: bool) -> int:
+    """Check the chain, the rows it records and its checkpoints: exit 0 when intact, 1
+    naming the first bad event."""
+    held = load_checkpoint(checkpoint_path) if checkpoint_path else None
     with obj.open_store() as store:
-        status = trail.verify_chain(store)
+        status = verify_trail(store, held)
     if as_json:
         click.echo(json.dumps(status.as_dict()))
     elif status.ok:
         click.echo(f"OK: {status.events} events, head {status.head_hash}")
+        for line in status.checkpoints:
+            click.echo(f"  {line}")
     else:
-        click.echo(f"BROKEN at event {status.first_bad_id}: {status.problem}")
-    return EXIT_OK if status.ok else 1
+        where = f"event {status.first_bad_id}" if status.first_bad_id is not None else "a row"
+        click.echo(f"BROKEN at {where}: {status.problem}")
+    return EXIT_OK if status.ok else EXIT_BROKEN
+
+
+@audit_group.command("checkpoint")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@officer_options
+@click.pass_obj
+def audit_checkpoint(
+    obj: CliContext, out_path: Path, reviewer: str | None, password_stdin: bool
+) -> int:
+    """Write the trail's head and event count, signed with the store's key, to --out."""
+    with obj.open_store() as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        point = workflow.write_checkpoint(store, by, out_path)
+    click.echo(f"Checkpoint {out_path}: {point.anchor}")
+    return EXIT_OK
 
 
 @audit_group.command("list")
@@ -262,6 +407,7 @@ def audit_list(
         click.echo(
             json.dumps(row)
             if as_json
-            else f"{e.id}\t{e.created_utc}\t{e.actor}\t{e.case_number or '-'}\t{e.event_type}"
+            else f"{e.id}\t{e.created_utc}\t{printable(e.actor)}\t"
+            f"{printable(e.case_number or '-')}\t{e.event_type}"
         )
     return EXIT_OK

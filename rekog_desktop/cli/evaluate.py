@@ -21,6 +21,7 @@ from platformdirs import user_cache_path
 from rekog_desktop.cli import EXIT_OK, cli
 from rekog_desktop.cli.progress import progress_bar
 from rekog_desktop.core.common.clock import utc_now
+from rekog_desktop.core.common.paths import APP_NAME
 from rekog_desktop.core.common.types import Embedding
 from rekog_desktop.core.faces.engine import EngineSettings
 from rekog_desktop.core.faces.images import IMAGE_SUFFIXES
@@ -34,7 +35,6 @@ from rekog_desktop.evaluation.encode import (
     Fallback,
     encode_images,
 )
-from rekog_desktop.paths import APP_NAME
 
 
 def default_cache_dir() -> Path:

@@ -1,4 +1,5 @@
-"""`rekog import`, `rekog search`, `rekog subjects`: the gallery commands."""
+"""`rekog import`, `rekog search`, `rekog subjects`, `rekog subject delete`, `rekog photo
+delete`: the gallery commands, thin over core.workflow."""
 
 from __future__ import annotations
 
@@ -8,22 +9,15 @@ from pathlib import Path
 import click
 
 from rekog_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_SOME_FAILED, cli
-from rekog_desktop.cli.context import CliContext
+from rekog_desktop.cli.context import CliContext, officer_options
 from rekog_desktop.cli.options import require_case, search_options
-from rekog_desktop.cli.output import echo_candidates
+from rekog_desktop.cli.output import echo_candidates, printable
 from rekog_desktop.cli.progress import progress_bar
-from rekog_desktop.core.cases.cases import open_case
-from rekog_desktop.core.cases.searches import record_probe_without_face, record_search
-from rekog_desktop.core.cases.users import resolve_reviewer
+from rekog_desktop.core import workflow
 from rekog_desktop.core.common.errors import UnreadableImage
-from rekog_desktop.core.faces.images import load_image
-from rekog_desktop.core.gallery.importer import collect_items, import_photos
+from rekog_desktop.core.gallery.importer import ImportProgress
 from rekog_desktop.core.scoring.calibration import Preset
-from rekog_desktop.core.scoring.search import (
-    ProbeSearch,
-    engine_for_store,
-    search_loaded,
-)
+from rekog_desktop.core.scoring.search import SearchSettings
 
 
 @cli.command("import")
@@ -38,6 +32,7 @@ from rekog_desktop.core.scoring.search import (
     "--source", default="", help="Where the photos come from (provenance, kept per photo)."
 )
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@officer_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
 @click.pass_obj
 def import_cmd(
@@ -47,6 +42,8 @@ def import_cmd(
     subject_from_folder: bool,
     source: str,
     workers: int | None,
+    reviewer: str | None,
+    password_stdin: bool,
     as_json: bool,
 ) -> int:
     """Import photo files and folder trees into the gallery."""
@@ -54,21 +51,32 @@ def import_cmd(
         raise click.UsageError("give exactly one of --subject NAME or --subject-from-folder")
     if subject is not None and not subject.strip():
         raise click.UsageError("--subject must not be blank")
-    items, missing = collect_items(paths, subject=subject, subject_from_folder=subject_from_folder)
-    if missing and not items:
-        raise click.UsageError("; ".join(f"{p}: {r}" for p, r in missing))
-    with obj.open_store() as store:
-        run = import_photos(store, items, source=source, workers=workers)
+    with obj.open_store(create=True) as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        run = workflow.import_into_gallery(
+            store,
+            by,
+            paths,
+            subject=subject,
+            subject_from_folder=subject_from_folder,
+            source=source,
+            workers=workers,
+        )
+        scanned = next(run)
+        assert isinstance(scanned, workflow.ImportScanned)
+        if scanned.missing and not scanned.files:
+            run.close()
+            raise click.UsageError("; ".join(f"{p}: {r}" for p, r in scanned.missing))
         with progress_bar("Importing", enabled=not as_json) as bar:
-            task = bar.add_task("Importing", total=len(items), current="")
+            task = bar.add_task("Importing", total=scanned.files, current="")
             while True:
                 try:
                     step = next(run)
                 except StopIteration as stop:
                     summary = stop.value
                     break
-                bar.update(task, completed=step.done, current=Path(step.path).name)
-    summary.failed[:0] = missing
+                if isinstance(step, ImportProgress):
+                    bar.update(task, completed=step.done, current=Path(step.path).name)
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
     else:
@@ -77,17 +85,25 @@ def import_cmd(
             f"{summary.duplicates} already in the store."
         )
         for path in summary.no_face:
-            click.echo(f"  no face: {path}")
+            click.echo(f"  no face: {printable(path)}")
         for path, count in summary.several_faces:
-            click.echo(f"  {count} faces, none enrolled (pick one in the app): {path}")
+            click.echo(f"  {count} faces, none enrolled (pick one in the app): {printable(path)}")
         for path, reason in summary.failed:
-            click.echo(f"  failed: {path}: {reason}", err=True)
+            click.echo(f"  failed: {printable(path)}: {reason}", err=True)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
 @cli.command("search")
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @search_options
+@click.option(
+    "--face",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Search and record only this face of each probe (1 = the largest); default: every "
+    "face found. The case record states the rule.",
+)
+@officer_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
 @click.pass_obj
 def search_cmd(
@@ -97,68 +113,70 @@ def search_cmd(
     tolerance: float,
     preset: Preset,
     case_number: str | None,
+    face: int | None,
     reviewer: str | None,
+    password_stdin: bool,
     as_json: bool,
 ) -> int:
     """Search the gallery for the faces in each probe image, recorded in an open case."""
     case_number = require_case(case_number)
+    settings = SearchSettings(top_k, tolerance, preset)
+    rule = workflow.FaceRule.EVERY if face is None else workflow.FaceRule.CHOSEN
     failures = 0
     with obj.open_store() as store:
-        engine = engine_for_store(store)
-        case = open_case(store, case_number)
-        actor = resolve_reviewer(store, reviewer).name
+        by = obj.officer(store, reviewer, password_stdin)
+        workflow.choose_case(store, by, case_number)
         for image in images:
             try:
-                loaded = load_image(image)
-                result = search_loaded(
-                    store, engine, loaded, top_k=top_k, tolerance=tolerance, preset=preset
+                result = workflow.finish(
+                    workflow.search_probe(
+                        store,
+                        by,
+                        image,
+                        case_number=case_number,
+                        settings=settings,
+                        rule=rule,
+                        face=(face or 1) - 1,
+                    )
                 )
-            except UnreadableImage as exc:
+            except (UnreadableImage, workflow.NoSuchFace) as exc:
                 failures += 1
+                reason = getattr(exc, "reason", str(exc))
                 if as_json:
-                    click.echo(json.dumps({"probe": {"path": str(image)}, "error": exc.reason}))
+                    click.echo(json.dumps({"probe": {"path": str(image)}, "error": reason}))
                 else:
-                    click.echo(f"{image}: {exc.reason}", err=True)
+                    click.echo(f"{printable(str(image))}: {reason}", err=True)
                 continue
-            search_ids = [
-                record_search(
-                    store,
-                    case=case,
-                    probe=result,
-                    face_index=index,
-                    top_k=top_k,
-                    tolerance=tolerance,
-                    actor=actor,
-                    probe_pixels=loaded.pixels,
-                )
-                for index in range(len(result.faces))
-            ]
-            if not result.faces:
-                record_probe_without_face(
-                    store,
-                    case=case,
-                    probe_path=result.path,
-                    probe_sha256=result.sha256,
-                    actor=actor,
-                )
             if as_json:
-                payload = result.as_dict()
-                for face, search_id in zip(payload["faces"], search_ids, strict=True):  # type: ignore[call-overload]
-                    face["search_id"] = search_id
+                probe = result.probe
+                faces = [
+                    {**face.as_dict(), "search_id": result.recorded.get(index)}
+                    for index, face in enumerate(probe.faces)
+                ]
+                payload = {
+                    "probe": {"path": probe.path, "sha256": probe.sha256},
+                    "faces": faces,
+                    "face_rule": rule.value,
+                }
                 click.echo(json.dumps(payload))
             else:
-                _print_search(result, search_ids)
+                _print_search(result)
     if failures == len(images):
         return EXIT_BAD_INPUT
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def _print_search(result: ProbeSearch, search_ids: list[int]) -> None:
-    click.echo(f"{result.path}  (sha256 {result.sha256[:16]}...)")
-    if not result.faces:
-        click.echo("  no face found")
-    for index, (face, search_id) in enumerate(zip(result.faces, search_ids, strict=True), 1):
-        click.echo(f"  face {index} at {face.face.box.as_list()}  (search {search_id})")
+def _print_search(result: workflow.PictureSearch) -> None:
+    probe = result.probe
+    click.echo(f"{printable(probe.path)}  (sha256 {probe.sha256[:16]}...)")
+    if not probe.faces:
+        click.echo("  no face found (recorded in the case)")
+    for index, face in enumerate(probe.faces):
+        search_id = result.recorded.get(index)
+        where = f"search {search_id}" if search_id is not None else "not recorded: not chosen"
+        click.echo(f"  face {index + 1} at {face.face.box.as_list()}  ({where})")
+        if search_id is None:
+            continue
         for warning in face.face.quality.warnings:
             click.echo(f"    warning: {warning}")
         echo_candidates(face)
@@ -178,5 +196,5 @@ def subjects_cmd(obj: CliContext, as_json: bool) -> int:
         )
     else:
         for s in subjects:
-            click.echo(f"{s.name}\t{s.photos} photo(s)\t{s.faces} face(s)")
+            click.echo(f"{printable(s.name)}\t{s.photos} photo(s)\t{s.faces} face(s)")
     return EXIT_OK

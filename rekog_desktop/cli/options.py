@@ -14,7 +14,7 @@ F = TypeVar("F", bound=Callable[..., object])
 
 
 def search_options(func: F) -> F:
-    """--top, --tolerance, --preset, --case and --reviewer, with the same meaning everywhere."""
+    """--top, --tolerance, --preset and --case, with the same meaning everywhere."""
     decorators = [
         click.option(
             "--top", "top_k", type=click.IntRange(min=1), default=DEFAULT_TOP_K, show_default=True
@@ -36,7 +36,6 @@ def search_options(func: F) -> F:
             "1%.",
         ),
         click.option("--case", "case_number", help="The open case of the search (required)."),
-        click.option("--reviewer", help="App user running the search (default: the OS user)."),
     ]
     for decorate in reversed(decorators):
         func = decorate(func)

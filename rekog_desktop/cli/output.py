@@ -8,6 +8,21 @@ from rekog_desktop.core.scoring.calibration_table import one_in
 from rekog_desktop.core.scoring.search import FaceSearch
 
 
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (which can move the cursor or
+    rewrite a line) and undecodable file-name bytes shown as escapes, never raw."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 32 or 127 <= code < 160:
+            out.append(f"\\x{code:02x}")
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def echo_candidates(search: FaceSearch) -> None:
     """The preset and the chance a stranger would match, then every candidate (starred when
     marked by the preset) with its estimated false-match rate."""
@@ -36,6 +51,5 @@ def echo_candidates(search: FaceSearch) -> None:
         mark = "*" if cand.within_tolerance else " "
         odds_one = one_in(cand.est_fmr, search.fmr_floor)
         fmr = f"  est. FMR {odds_one}" if odds_one else ""
-        click.echo(
-            f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {cand.subject}  {cand.photo_path}{fmr}"
-        )
+        who, where = printable(cand.subject), printable(cand.photo_path)
+        click.echo(f"   {mark}{cand.rank:3d}. {cand.distance:.3f}  {who}  {where}{fmr}")

@@ -8,23 +8,15 @@ from pathlib import Path
 import click
 
 from rekog_desktop.cli import EXIT_BAD_INPUT, EXIT_OK, cli
-from rekog_desktop.cli.context import CliContext
+from rekog_desktop.cli.context import CliContext, officer_options
 from rekog_desktop.cli.options import require_case, search_options
-from rekog_desktop.cli.output import echo_candidates
+from rekog_desktop.cli.output import echo_candidates, printable
 from rekog_desktop.cli.progress import progress_bar
-from rekog_desktop.core.cases.cases import open_case
-from rekog_desktop.core.cases.users import resolve_reviewer
+from rekog_desktop.core import workflow
 from rekog_desktop.core.common.errors import UnsupportedVideo
 from rekog_desktop.core.scoring.calibration import Preset
-from rekog_desktop.core.scoring.search import engine_for_store
-from rekog_desktop.core.video.scan import (
-    VideoResult,
-    VideoSettings,
-    VideoTrack,
-    record_video_in_case,
-    scan_video,
-    timecode,
-)
+from rekog_desktop.core.scoring.search import SearchSettings
+from rekog_desktop.core.video.scan import VideoResult, VideoSettings, VideoTrack, timecode
 
 
 @cli.command("video")
@@ -37,6 +29,7 @@ from rekog_desktop.core.video.scan import (
     help="Seconds between sampled frames.",
 )
 @search_options
+@officer_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.pass_obj
 def video_cmd(
@@ -44,6 +37,7 @@ def video_cmd(
     clip: Path,
     case_number: str | None,
     reviewer: str | None,
+    password_stdin: bool,
     every_s: float,
     top_k: int,
     tolerance: float,
@@ -55,17 +49,15 @@ def video_cmd(
     case_number = require_case(case_number)
     settings = VideoSettings(every_s=every_s, scan_every_s=max(VideoSettings.scan_every_s, every_s))
     with obj.open_store() as store:
-        engine = engine_for_store(store)
-        case = open_case(store, case_number)
-        actor = resolve_reviewer(store, reviewer).name
-        scan = scan_video(
+        by = obj.officer(store, reviewer, password_stdin)
+        case = workflow.choose_case(store, by, case_number)
+        scan = workflow.scan_clip(
+            store,
+            by,
             clip,
-            engine,
-            settings=settings,
-            store=store,
-            top_k=top_k,
-            tolerance=tolerance,
-            preset=preset,
+            case_number=case.number,
+            settings=SearchSettings(top_k, tolerance, preset),
+            video=settings,
         )
         try:
             with progress_bar("Scanning", enabled=not as_json) as bar:
@@ -74,7 +66,7 @@ def video_cmd(
                     try:
                         step = next(scan)
                     except StopIteration as stop:
-                        result: VideoResult = stop.value
+                        recorded: workflow.ClipSearch = stop.value
                         break
                     bar.update(
                         task,
@@ -86,11 +78,10 @@ def video_cmd(
             if as_json:
                 click.echo(json.dumps({"clip": {"path": str(clip)}, "error": exc.reason}))
             else:
-                click.echo(f"{clip}: {exc.reason}", err=True)
+                click.echo(f"{printable(str(clip))}: {exc.reason}", err=True)
             return EXIT_BAD_INPUT
-        search_ids = record_video_in_case(
-            store, case=case, result=result, top_k=top_k, tolerance=tolerance, actor=actor
-        )
+    result = recorded.result
+    search_ids = [recorded.recorded[t.track.id] for t in result.tracks if t.search is not None]
     if as_json:
         payload = result.as_dict()
         payload["case"] = case.number
@@ -105,7 +96,7 @@ def video_cmd(
 def _print_result(result: VideoResult, search_ids: list[int]) -> None:
     info = result.info
     click.echo(
-        f"{info.path}  (sha256 {info.sha256[:16]}..., {info.duration_s:.1f} s, "
+        f"{printable(info.path)}  (sha256 {info.sha256[:16]}..., {info.duration_s:.1f} s, "
         f"{info.fps:g} fps, {info.width}x{info.height})"
     )
     click.echo(f"  {result.message}")

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from rekog_desktop.core import workflow as flow
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.cases.cases import Case, CaseError, add_note, close_case, create_case
 from rekog_desktop.core.cases.decisions import record_decision, verify_decision
+from rekog_desktop.core.cases.roles import PermissionDenied
 from rekog_desktop.core.cases.searches import (
     get_search,
     pending_verifications,
@@ -25,12 +27,13 @@ from rekog_desktop.core.cases.searches import (
     record_view,
     searches_for_case,
 )
-from rekog_desktop.core.cases.users import UserError, create_user
+from rekog_desktop.core.cases.users import UserError, sign_in
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.faces.images import load_image
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.report.case_notes import LEAD_ONLY, export_case_pdf
 from rekog_desktop.core.scoring.search import search_loaded
+from tests.conftest import officer, password_of
 
 
 @dataclass
@@ -61,9 +64,9 @@ def store(gallery_path: Path, tmp_path: Path) -> Iterator[GalleryStore]:
     target = tmp_path / "gallery.sqlite"
     shutil.copy(gallery_path, target)
     with GalleryStore(target) as opened:
-        create_user(opened, "analyst_a", "analyst", actor="admin")
-        create_user(opened, "reviewer_b", "reviewer", actor="admin")
-        create_user(opened, "auditor_c", "auditor", password="s3cret", actor="admin")
+        officer(opened, "analyst_a", "analyst")
+        officer(opened, "reviewer_b", "reviewer")
+        officer(opened, "auditor_c", "auditor")
         yield opened
 
 
@@ -198,10 +201,8 @@ def test_self_verification_is_refused(workflow: Workflow) -> None:
         verify_decision(
             workflow.store, decision_id=decision, verdict="confirm", reason="", reviewer="analyst_a"
         )
-    with pytest.raises(UserError, match="auditor"):
-        verify_decision(
-            workflow.store, decision_id=decision, verdict="confirm", reason="", reviewer="auditor_c"
-        )
+    with pytest.raises(PermissionDenied, match="auditor"):
+        flow.verify(workflow.store, officer(workflow.store, "auditor_c"), decision, "confirm", "")
 
 
 def test_blind_pairs_hide_decision_and_distance(workflow: Workflow) -> None:
@@ -289,13 +290,12 @@ def test_pdf_discloses_everything(workflow: Workflow, tmp_path: Path) -> None:
 
 
 def test_passwords_are_hashed(store: GalleryStore) -> None:
-    from rekog_desktop.core.cases.users import authenticate
-
+    secret = password_of("auditor_c")
     stored = store.db.execute("SELECT password_hash FROM users WHERE name='auditor_c'").fetchone()
-    assert stored[0].startswith("scrypt$") and "s3cret" not in stored[0]
-    assert authenticate(store, "auditor_c", "s3cret").name == "auditor_c"
+    assert stored[0].startswith("scrypt$") and secret not in stored[0]
+    assert sign_in(store, "auditor_c", lambda _p: secret).name == "auditor_c"
     with pytest.raises(UserError, match="wrong password"):
-        authenticate(store, "auditor_c", "guess")
+        sign_in(store, "auditor_c", lambda _p: "guess")
 
 
 def test_pdf_shows_video_track_time_and_timecode(

@@ -104,7 +104,8 @@ def test_subjects_json(gallery_copy: Path) -> None:
         (["import", "."], "--subject"),
         (["search", "x.jpg", "--top", "0"], "--top"),
         (["search", "x.jpg"], "needs an open case"),
-        (["search", "x.jpg", "--case", "NOPE"], "no case numbered"),
+        (["search", "x.jpg", "--case", "NOPE"], "no gallery store"),
+        (["audit", "verify"], "no gallery store"),
     ],
 )
 def test_bad_usage_exits_2_with_one_clear_line(

@@ -97,7 +97,7 @@ def make_window(  # type: ignore[no-untyped-def]
             lambda: window.subjects.rowCount() > 0 or window.gallery.snapshot is not None,
             timeout=20_000,
         )
-        qtbot.waitUntil(lambda: window.cases.user is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: window.cases.officer is not None, timeout=10_000)
         if case:
             qtbot.waitUntil(lambda: window.cases.case is not None, timeout=10_000)
         qtbot.waitUntil(lambda: not window.pool.jobs, timeout=30_000)

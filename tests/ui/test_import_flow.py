@@ -48,7 +48,7 @@ def test_dropping_a_folder_imports_it_with_progress(  # type: ignore[no-untyped-
     with GalleryStore(empty_store) as store:
         (photo, _) = store.photos()
         assert photo.source == "UI test photos"
-        assert photo.imported_by == window.cases.actor
+        assert photo.imported_by == window.cases.officer.name
 
 
 def test_a_corrupt_file_in_an_import_is_reported_not_raised(  # type: ignore[no-untyped-def]
@@ -136,4 +136,4 @@ def test_removing_a_subject_asks_first_then_updates_the_gallery(  # type: ignore
     with GalleryStore(store_copy) as store:
         (event,) = list_events(store, event_type="subject_deleted")
         assert event.data["subject"] == subject.name
-        assert event.actor == window.cases.actor
+        assert event.actor == window.cases.officer.name

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ui_helpers import CASE_NUMBER
+
 from rekog_desktop.core.audit.trail import list_events
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
@@ -13,6 +15,7 @@ from rekog_desktop.ui.gallery.subject_model import SubjectListModel
 from rekog_desktop.ui.review.marks import DecisionMark
 from rekog_desktop.ui.search import jobs
 from rekog_desktop.ui.search.candidates_model import CandidateTableModel
+from tests.conftest import officer
 
 
 def _run(generator):  # type: ignore[no-untyped-def]
@@ -46,10 +49,16 @@ def test_photo_model_filled_progressively(qtmodeltester, gallery_path: Path) -> 
     assert all(not t.image.isNull() for t in tiles)
 
 
-def test_candidate_model(qtmodeltester, gallery_path: Path, held_out: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+def test_candidate_model(qtmodeltester, store_copy: Path, held_out: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    with GalleryStore(store_copy) as store:
+        by = officer(store)
     _steps, outcome = _run(
         jobs.search_probe(
-            gallery_path, held_out["barack_obama"], settings=SearchSettings(top_k=10, tolerance=0.6)
+            store_copy,
+            held_out["barack_obama"],
+            settings=SearchSettings(top_k=10, tolerance=0.6),
+            case_number=CASE_NUMBER,
+            by=by,
         )
     )
     model = CandidateTableModel()

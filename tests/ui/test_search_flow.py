@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from ui_helpers import CASE_NUMBER, drop_paths
+from ui_helpers import CASE_NUMBER, drop_paths, give_reason
 
+from rekog_desktop.core.audit import trail
 from rekog_desktop.core.cases.decisions import decisions_for_search
 from rekog_desktop.core.cases.searches import searches_for_case
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -70,10 +71,10 @@ def test_keyboard_accept_asks_a_reason_and_stores_the_decision(  # type: ignore[
         stored = decisions_for_search(store, window.search.search_id())
     assert stored[1].verdict.value == "accept"
     assert stored[1].reason == "Same ear shape and scar above left eyebrow"
-    assert stored[1].reviewer == window.cases.actor
+    assert stored[1].reviewer == window.cases.officer.name
 
 
-def test_keyboard_reject_is_taken_at_once(  # type: ignore[no-untyped-def]
+def test_keyboard_reject_asks_an_optional_reason(  # type: ignore[no-untyped-def]
     qtbot, make_window, store_copy: Path, held_out: dict[str, Path]
 ) -> None:
     window = make_window(store_copy)
@@ -82,9 +83,13 @@ def test_keyboard_reject_is_taken_at_once(  # type: ignore[no-untyped-def]
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_Down)
     qtbot.keyClick(table, Qt.Key.Key_R)
+    assert window.candidates.decision(2) is None  # nothing is stored before the reason
+    give_reason(qtbot, window, "Jaw line differs")
     qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
     assert window.candidates.decision(2).verdict == "reject"
-    assert window.reason_dialog is None
+    with GalleryStore(store_copy) as store:
+        stored = decisions_for_search(store, window.search.search_id())
+    assert (stored[2].verdict.value, stored[2].reason) == ("reject", "Jaw line differs")
 
 
 def test_corrupt_probe_gives_a_message(  # type: ignore[no-untyped-def]
@@ -171,6 +176,13 @@ def test_command_line_probes_are_searched_one_after_the_other(  # type: ignore[n
     window.queue_probes([str(held_out["rose_leslie"]), str(held_out["john_savage"])])
     panel = window.search_page.probe_panel
     assert panel.next_button.isVisible() and panel.next_button.text() == "Next probe (1)"
+    # a probe from the command line waits for its case to be confirmed, though one is open
+    qtbot.waitUntil(lambda: window.cases.case_dialog is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.cases.case_dialog.isVisible(), timeout=10_000)
+    assert window.probe.state != "ready"
+    with GalleryStore(store_copy) as store:
+        assert searches_for_case(store, CASE_NUMBER) == []
+    window.cases.case_dialog.buttons.accepted.emit()  # the open case, preselected
     qtbot.waitUntil(lambda: window.probe.state == "ready", timeout=60_000)
     assert window.candidates.index(0, 2).data() == "rose_leslie"
     panel.next_button.click()
@@ -192,6 +204,7 @@ def test_a_rejected_face_is_marked_in_a_later_search_of_the_probe(  # type: igno
     qtbot.keyClick(table, Qt.Key.Key_Down)
     rejected_face = window.review.candidate.face_id
     qtbot.keyClick(table, Qt.Key.Key_R)
+    give_reason(qtbot, window)
     qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
     first = window.search.search_id()
     # a new top-K ranks again and records a new search in the case
@@ -204,3 +217,22 @@ def test_a_rejected_face_is_marked_in_a_later_search_of_the_probe(  # type: igno
     mark = window.candidates.decision(row + 1)
     assert mark is not None and mark.verdict == "reject" and mark.earlier
     assert window.candidates.index(row, DECISION).data() == "Rejected earlier"
+
+
+def test_cancelling_the_case_of_a_command_line_probe_searches_and_logs_nothing(  # type: ignore[no-untyped-def]
+    qtbot, make_window, store_copy: Path, held_out: dict[str, Path]
+) -> None:
+    window = make_window(store_copy)
+    with GalleryStore(store_copy) as store:
+        events_before = len(trail.list_events(store))
+    window.queue_probes([str(held_out["rose_leslie"])])
+    qtbot.waitUntil(
+        lambda: window.cases.case_dialog is not None and window.cases.case_dialog.isVisible(),
+        timeout=10_000,
+    )
+    window.cases.case_dialog.reject()
+    qtbot.waitUntil(lambda: not window.pool.jobs, timeout=10_000)
+    assert window.probe.state != "ready" and window.search.search_id() is None
+    with GalleryStore(store_copy) as store:
+        assert searches_for_case(store, CASE_NUMBER) == []
+        assert len(trail.list_events(store)) == events_before

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ui_helpers import CASE_NUMBER, choose_preset, drop_paths
+from ui_helpers import CASE_NUMBER, choose_preset, drop_paths, give_reason
 
 from rekog_desktop.core.cases.decisions import decisions_for_search
 from rekog_desktop.core.cases.searches import searches_for_case
@@ -48,6 +48,7 @@ def test_dropped_clip_fills_the_strip_and_a_track_is_reviewed(  # type: ignore[n
     qtbot.waitUntil(lambda: window.review.candidate is not None, timeout=10_000)
     search_id = window.search.search_id()
     window.search.decide("reject")
+    give_reason(qtbot, window)
     qtbot.waitUntil(lambda: window.candidates.decision(1) is not None, timeout=10_000)
     with GalleryStore(store_copy) as store:
         searches = searches_for_case(store, CASE_NUMBER)

@@ -53,3 +53,16 @@ def drop_paths(widget: QWidget, paths: list[Path]) -> None:
     drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, buttons, modifiers)
     widget.event(drop)
     assert drop.isAccepted(), f"{type(widget).__name__} refused the drop"
+
+
+def give_reason(qtbot, window, reason: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Answer the reason dialog every verdict opens (the reason may be empty but for Accept)."""
+    qtbot.waitUntil(
+        lambda: window.reason_dialog is not None and window.reason_dialog.isVisible(),
+        timeout=10_000,
+    )
+    dialog = window.reason_dialog
+    if reason:
+        qtbot.keyClicks(dialog.reason, reason)
+    assert dialog.ok_button.isEnabled()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -138,7 +138,11 @@ def add_note(store: GalleryStore, number: str, text: str, *, author: str) -> Not
             [case.id, text.strip(), author, created],
         )
         trail.append_event(
-            store, "note_added", {"text": text.strip()}, actor=author, case_number=case.number
+            store,
+            "note_added",
+            {"note_id": int(cursor.lastrowid or 0), "text": text.strip()},
+            actor=author,
+            case_number=case.number,
         )
     return Note(int(cursor.lastrowid or 0), text.strip(), author, created)
 

@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.cases.cases import CaseError, case_number_of_search, open_case
-from rekog_desktop.core.cases.users import Role, UserError, get_user
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.gallery.store import GalleryStore
 
@@ -71,9 +70,6 @@ def record_decision(
     reason = reason.strip()
     if verdict is Verdict.ACCEPT and not reason:
         raise CaseError("accepting a candidate needs a reason")
-    user = get_user(store, reviewer)
-    if user is not None and user.role is Role.AUDITOR:
-        raise UserError(f"{reviewer} is an auditor: auditors do not make decisions")
     number = case_number_of_search(store, search_id)
     case = open_case(store, number)
     cand = store.db.execute(
@@ -93,6 +89,7 @@ def record_decision(
             store,
             "decision",
             {
+                "decision_id": int(cursor.lastrowid or 0),
                 "search_id": search_id,
                 "rank": rank,
                 "subject": cand[0],
@@ -148,11 +145,6 @@ def verify_decision(
         raise CaseError("only accepted pairs are verified")
     if row[3] == reviewer:
         raise CaseError("a reviewer cannot verify their own decision: ask a colleague")
-    user = get_user(store, reviewer)
-    if user is None:
-        raise UserError(f"unknown reviewer {reviewer!r}: add them with `rekog user add`")
-    if user.role is Role.AUDITOR:
-        raise UserError(f"{reviewer} is an auditor: auditors do not verify decisions")
     if verdict is Verification.DISPUTE and not reason.strip():
         raise CaseError("disputing a decision needs a reason")
     number = case_number_of_search(store, row[0])
@@ -166,7 +158,12 @@ def verify_decision(
         trail.append_event(
             store,
             "verification",
-            {"decision_id": decision_id, "verdict": verdict.value, "reason": reason.strip()},
+            {
+                "verification_id": int(cursor.lastrowid or 0),
+                "decision_id": decision_id,
+                "verdict": verdict.value,
+                "reason": reason.strip(),
+            },
             actor=reviewer,
             case_number=number,
         )

@@ -223,3 +223,15 @@ def _search_estimates(db: Database) -> None:
         ALTER TABLE searches ADD COLUMN fmr_floor REAL;
         """,
     )
+
+
+@MIGRATIONS(name="0004_row_coverage")
+def _row_coverage(db: Database) -> None:
+    """From here on every decision, verification, note and search row must match the audit
+    event that recorded it (audit.verify); rows written before this upgrade were recorded by
+    events that did not name their row, so coverage starts after them."""
+    for table in ("decisions", "verifications", "case_notes", "searches"):
+        db.execute(
+            f"INSERT INTO meta (key, value) SELECT 'covered_after_{table}', "
+            f"coalesce(max(id), 0) FROM {table}"
+        )

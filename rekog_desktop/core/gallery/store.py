@@ -135,11 +135,20 @@ class GalleryStore:
     _matrix_cache: ClassVar[dict[str, EmbeddingMatrix]] = {}
     _matrix_lock = threading.Lock()
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        """Open the store at `path`; with `create` False a missing file is an error (commands
+        that only read or check must never leave an empty store behind a typo). A URL is
+        refused: it would otherwise become a folder named after its scheme."""
+        if "://" in str(path):
+            raise StoreError(
+                f"{path} is a URL: this build opens SQLite store files only; give a file path"
+            )
         self.path = Path(path).expanduser().resolve()
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder, not a gallery store file")
         if not self.path.exists():
+            if not create:
+                raise StoreError(f"no gallery store at {self.path} (check --db or REKOG_DB)")
             _create_private_file(self.path)
         try:
             conn = sqlite3.connect(str(self.path), timeout=30.0)

@@ -18,6 +18,7 @@ from pathlib import Path
 from fpdf.fonts import FontFace
 
 from rekog_desktop.core.audit import trail
+from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
 from rekog_desktop.core.cases.cases import Case, get_case, list_notes
 from rekog_desktop.core.cases.decisions import Decision
 from rekog_desktop.core.cases.searches import SearchRecord, search_thumbnails
@@ -40,9 +41,10 @@ class ExportResult:
 
 
 def export_case_pdf(
-    store: GalleryStore, case_number: str, path: str | Path, *, actor: str
+    store: GalleryStore, case_number: str, path: str | Path, *, actor: str, anchor: str = ""
 ) -> ExportResult:
-    """Write the case notes to `path` (atomically) and log the export with the file's SHA-256."""
+    """Write the case notes to `path` (atomically) and log the export with the file's SHA-256.
+    `anchor`: the signed checkpoint of the trail taken just before, printed on the cover."""
     case = get_case(store, case_number)
     target = Path(path).expanduser().resolve()
     if target.is_dir():
@@ -50,8 +52,8 @@ def export_case_pdf(
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     pdf = CaseNotesPDF(case.number, generated)
     searches = _searches(store, case.number)
-    chain = trail.verify_chain(store)
-    _cover(pdf, store, case, searches, chain, actor)
+    chain = verify_trail(store)
+    _cover(pdf, store, case, searches, chain, actor, anchor)
     _search_sections(pdf, store, searches)
     _reviewed_pairs(pdf, store, searches)
     _disclosure(pdf, store, case, searches)
@@ -84,8 +86,9 @@ def _cover(
     store: GalleryStore,
     case: Case,
     searches: list[SearchRecord],
-    chain: trail.ChainStatus,
+    chain: TrailStatus,
     actor: str,
+    anchor: str,
 ) -> None:
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 20)
@@ -119,6 +122,7 @@ def _cover(
             ("Exported by", f"{actor} (OS user {os_user()})"),
             ("Gallery store", str(store.path)),
             ("Audit chain", _chain_text(chain)),
+            ("Signed checkpoint", anchor or "none taken"),
         ]
     )
     pdf.heading("How to read the distances", 11)
@@ -144,7 +148,7 @@ def _decision_counts(decisions: list[Decision]) -> str:
     return ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
 
 
-def _chain_text(chain: trail.ChainStatus) -> str:
+def _chain_text(chain: TrailStatus) -> str:
     if chain.ok:
         return f"verified OK: {chain.events} events, head {chain.head_hash}"
     return (
@@ -387,9 +391,7 @@ def _notes(pdf: CaseNotesPDF, store: GalleryStore, case: Case) -> None:
         pdf.ln(1)
 
 
-def _audit_section(
-    pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: trail.ChainStatus
-) -> None:
+def _audit_section(pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: TrailStatus) -> None:
     pdf.add_page()
     pdf.heading("Audit trail of this case", 16)
     pdf.para(f"Chain status of the whole store: {_chain_text(chain)}.", size=9)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.audit.trail import ChainStatus
+from rekog_desktop.core.audit.verify import TrailStatus
 from rekog_desktop.ui.cases.audit_model import AuditEventModel, summarise
 from rekog_desktop.ui.cases.jobs import AuditSnapshot
 from rekog_desktop.ui.common import theme
@@ -126,7 +126,7 @@ class AuditPage(QWidget):
         shown = len(snapshot.events)
         self.panel.set_subtitle(f"{shown} event{'s' if shown != 1 else ''} shown")
 
-    def show_chain(self, chain: ChainStatus) -> None:
+    def show_chain(self, chain: TrailStatus) -> None:
         if chain.ok:
             self.chain_icon.setPixmap(theme.icon("audit").pixmap(QSize(20, 20)))
             self.chain_label.setObjectName("chainOk")

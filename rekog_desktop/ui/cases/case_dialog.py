@@ -30,6 +30,7 @@ class CaseDialog(QDialog):
         *,
         officer: str,
         reason: str = "",
+        selected: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,7 +61,8 @@ class CaseDialog(QDialog):
             item.setToolTip(f"Legal basis: {case.legal_basis}")
             self.case_list.addItem(item)
         if open_cases:
-            self.case_list.setCurrentRow(0)
+            numbers = [c.number for c in open_cases]
+            self.case_list.setCurrentRow(numbers.index(selected) if selected in numbers else 0)
         self.case_list.itemDoubleClicked.connect(lambda _item: self._on_accept())
 
         self.number = QLineEdit()

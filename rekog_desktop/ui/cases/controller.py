@@ -5,7 +5,7 @@ open, and otherwise asks for one (pick or create) first.
 
 Signals:
     case_changed(object): the current Case, or None.
-    reviewer_changed(object): the signed-in User.
+    reviewer_changed(object): the signed-in Officer.
     audit_loaded(object): an AuditSnapshot for the audit page.
     exported(object): an ExportResult.
     changed(): a note, closing or verification was written (the audit view refreshes).
@@ -21,8 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.cases.searches import BlindPair
-from rekog_desktop.core.cases.users import User
-from rekog_desktop.core.common.clock import os_user
+from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.ui.cases import jobs as case_jobs
 from rekog_desktop.ui.cases.case_dialog import CaseDialog
 from rekog_desktop.ui.cases.reviewer_dialog import ReviewerDialog
@@ -45,16 +44,22 @@ class CaseController(QObject):
         self.store_path = store_path
         self.window = window
         self.case: Case | None = None
-        self.user: User | None = None
+        #: The officer signed in: every action is signed with them; None until signed in.
+        self.officer: Officer | None = None
         self.case_dialog: CaseDialog | None = None
         self.reviewer_dialog: ReviewerDialog | None = None
         self.verify_dialog: VerifyDialog | None = None
         self._after_case: list[Callable[[], object]] = []
+        #: The case and officer of the last session: offered, never used unconfirmed.
+        self.remembered_case = ""
+        self.remembered_reviewer = ""
 
-    @property
-    def actor(self) -> str:
-        """The name signed into every action (the OS user until a reviewer is resolved)."""
-        return self.user.name if self.user is not None else os_user()
+    def signed_in(self) -> Officer | None:
+        """The officer to sign an action with; with nobody signed in, say so and ask."""
+        if self.officer is None:
+            self.message.emit("Sign in first: every action is signed by an officer.")
+            self.choose_reviewer()
+        return self.officer
 
     @property
     def case_number(self) -> str | None:
@@ -63,22 +68,35 @@ class CaseController(QObject):
     # -- start-up -------------------------------------------------------------------------
 
     def start(self, reviewer: str, case_number: str) -> None:
-        """Resolve the remembered reviewer and case for this store (either may be gone)."""
+        """Sign in the OS account where it needs no password (else ask), then reopen the
+        remembered case if it is still open."""
         self.set_case(None)
+        self.officer = None
+        self.remembered_case = case_number
+        self.remembered_reviewer = reviewer
         path = self.store_path()
-        job = self.pool.call("Signing in", lambda: _reviewer_or_os_user(path, reviewer))
-        job.succeeded.connect(self._set_user)
+        job = self.pool.call("Signing in", lambda: case_jobs.os_account(path))
+        job.succeeded.connect(self._on_os_account)
         job.failed.connect(self.message)
-        if case_number:
+
+    def _on_os_account(self, officer: Officer | None) -> None:
+        if officer is None:
+            self.choose_reviewer()
+            return
+        self._set_officer(officer)
+        number, path = self.remembered_case, self.store_path()
+        if number and self.case is None:
+            # The case of the last session is shown open; probes given on the command line
+            # still ask for their case (with_case(confirm=True)).
             check = self.pool.call(
-                "Opening the case", lambda: case_jobs.check_case(path, case_number)
+                "Opening the case", lambda: case_jobs.choose_case(path, number, by=officer)
             )
             check.succeeded.connect(self.set_case)
             check.failed.connect(lambda _t: self.set_case(None))
 
-    def _set_user(self, user: User) -> None:
-        self.user = user
-        self.reviewer_changed.emit(user)
+    def _set_officer(self, officer: Officer) -> None:
+        self.officer = officer
+        self.reviewer_changed.emit(officer)
 
     def set_case(self, case: Case | None) -> None:
         self.case = case
@@ -90,9 +108,10 @@ class CaseController(QObject):
 
     # -- choosing a case ------------------------------------------------------------------
 
-    def with_case(self, then: Callable[[], object]) -> None:
-        """Run `then` under an open case, asking for one first if needed."""
-        if self.case is not None:
+    def with_case(self, then: Callable[[], object], *, confirm: bool = False) -> None:
+        """Run `then` under an open case, asking for one first if needed (`confirm`: ask even
+        with a case open, e.g. for probes given on the command line). Cancel runs nothing."""
+        if self.case is not None and not confirm and self.officer is not None:
             then()
             return
         self._after_case = [then]
@@ -105,22 +124,31 @@ class CaseController(QObject):
         job.failed.connect(self._error)
 
     def _show_case_dialog(self, snapshot: case_jobs.CasesSnapshot, reason: str) -> None:
-        dialog = CaseDialog(snapshot.cases, officer=self.actor, reason=reason, parent=self.window)
+        name = self.officer.name if self.officer is not None else ""
+        selected = self.case.number if self.case is not None else self.remembered_case
+        dialog = CaseDialog(
+            snapshot.cases, officer=name, reason=reason, selected=selected, parent=self.window
+        )
         self.case_dialog = dialog
         dialog.accepted.connect(lambda: self._on_case_dialog(dialog))
         dialog.rejected.connect(self._on_case_dialog_cancelled)
         dialog.open()
 
     def _on_case_dialog(self, dialog: CaseDialog) -> None:
-        path, actor = self.store_path(), self.actor
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            self._after_case = []
+            return
         if dialog.fields is not None:
             fields = dialog.fields
             job = self.pool.call(
-                "Opening a new case", lambda: case_jobs.new_case(path, fields, actor=actor)
+                "Opening a new case", lambda: case_jobs.new_case(path, fields, by=by)
             )
         elif dialog.chosen:
             number = dialog.chosen
-            job = self.pool.call("Opening the case", lambda: case_jobs.check_case(path, number))
+            job = self.pool.call(
+                "Opening the case", lambda: case_jobs.choose_case(path, number, by=by)
+            )
         else:
             return
         job.succeeded.connect(self.set_case)
@@ -141,24 +169,28 @@ class CaseController(QObject):
         job.failed.connect(self._error)
 
     def _show_reviewer_dialog(self, snapshot: case_jobs.CasesSnapshot) -> None:
-        dialog = ReviewerDialog(snapshot.users, self.actor, self.window)
+        current = self.officer.name if self.officer is not None else ""
+        dialog = ReviewerDialog(snapshot.users, current, self.window)
         self.reviewer_dialog = dialog
         dialog.accepted.connect(lambda: self._on_reviewer_dialog(dialog))
         dialog.open()
 
     def _on_reviewer_dialog(self, dialog: ReviewerDialog) -> None:
-        path, actor = self.store_path(), self.actor
+        path = self.store_path()
         if dialog.new_user is not None:
+            by = self.signed_in()
+            if by is None:
+                return
             name, role, password = dialog.new_user
             job = self.pool.call(
-                "Adding a user",
-                lambda: case_jobs.add_user(path, name, role, password, actor=actor),
+                "Adding a user", lambda: case_jobs.new_user(path, name, role, password, by=by)
             )
+            job.succeeded.connect(lambda user: self.message.emit(f"Added {user.name}"))
         else:
             name, password = dialog.name, dialog.password
-            job = self.pool.call("Signing in", lambda: case_jobs.sign_in(path, name, password))
-        job.succeeded.connect(self._set_user)
-        job.succeeded.connect(lambda user: self.message.emit(f"Reviewing as {user.name}"))
+            job = self.pool.call("Signing in", lambda: case_jobs.sign_in_with(path, name, password))
+            job.succeeded.connect(self._set_officer)
+            job.succeeded.connect(lambda who: self.message.emit(f"Signed in as {who.name}"))
         job.failed.connect(self._error)
 
     # -- notes, closing, peer verification ------------------------------------------------
@@ -178,10 +210,10 @@ class CaseController(QObject):
     def add_note(self, number: str, text: str) -> Job | None:
         if not text.strip():
             return None
-        path, actor = self.store_path(), self.actor
-        job = self.pool.call(
-            "Adding a note", lambda: case_jobs.note(path, number, text, author=actor)
-        )
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            return None
+        job = self.pool.call("Adding a note", lambda: case_jobs.note(path, number, text, by=by))
         job.succeeded.connect(lambda _r: self.message.emit(f"Note added to case {number}"))
         job.succeeded.connect(lambda _r: self.changed.emit())
         job.failed.connect(self._error)
@@ -208,9 +240,11 @@ class CaseController(QObject):
         box.finished.connect(done)
         box.open()
 
-    def close_case(self, number: str) -> Job:
-        path, actor = self.store_path(), self.actor
-        job = self.pool.call("Closing the case", lambda: case_jobs.close(path, number, actor=actor))
+    def close_case(self, number: str) -> Job | None:
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            return None
+        job = self.pool.call("Closing the case", lambda: case_jobs.close(path, number, by=by))
         job.succeeded.connect(lambda _case: self.set_case(None))
         job.succeeded.connect(lambda _case: self.message.emit(f"Case {number} closed"))
         job.failed.connect(self._error)
@@ -220,12 +254,13 @@ class CaseController(QObject):
         if self.case is None:
             self.choose_case("Which case do you want to verify?")
             return
-        path, number, reviewer = self.store_path(), self.case.number, self.actor
+        path, number, by = self.store_path(), self.case.number, self.signed_in()
+        if by is None:
+            return
         job = self.pool.call(
-            "Finding pairs to verify",
-            lambda: case_jobs.pending_pairs(path, number, reviewer=reviewer),
+            "Finding pairs to verify", lambda: case_jobs.pending_pairs(path, number, by=by)
         )
-        job.succeeded.connect(lambda pairs: self._show_verify(pairs, reviewer))
+        job.succeeded.connect(lambda pairs: self._show_verify(pairs, by.name))
         job.failed.connect(self._error)
 
     def _show_verify(self, pairs: list[BlindPair], reviewer: str) -> None:
@@ -248,10 +283,12 @@ class CaseController(QObject):
         job.failed.connect(lambda text: dialog.show_photos(index, None, None, text))
 
     def _verify(self, dialog: VerifyDialog, decision_id: int, verdict: str, reason: str) -> None:
-        path, reviewer = self.store_path(), self.actor
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            return
         job = self.pool.call(
             "Saving the verification",
-            lambda: case_jobs.verify(path, decision_id, verdict, reason, reviewer=reviewer),
+            lambda: case_jobs.verify(path, decision_id, verdict, reason, by=by),
         )
         job.succeeded.connect(lambda _record: dialog.mark_done(decision_id, verdict))
         job.succeeded.connect(lambda _record: self.changed.emit())
@@ -282,11 +319,13 @@ class CaseController(QObject):
         dialog.fileSelected.connect(lambda target: self.export(number, target))
         dialog.open()
 
-    def export(self, case_number: str, target: str) -> Job:
-        path, actor = self.store_path(), self.actor
+    def export(self, case_number: str, target: str) -> Job | None:
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            return None
         job = self.pool.call(
             "Writing the case notes",
-            lambda: case_jobs.export_pdf(path, case_number, target, actor=actor),
+            lambda: case_jobs.export_pdf(path, case_number, target, by=by),
         )
         job.succeeded.connect(self._on_exported)
         job.failed.connect(self._error)
@@ -309,13 +348,3 @@ class CaseController(QObject):
     def _error(self, text: str) -> None:
         self.message.emit(text)
         QMessageBox(QMessageBox.Icon.Warning, "rekog-desktop", text, parent=self.window).open()
-
-
-def _reviewer_or_os_user(path: str, name: str) -> User:
-    """The remembered reviewer if still registered and without a password (one with a password
-    signs in again through the Reviewer dialog), else the OS user."""
-    try:
-        user = case_jobs.reviewer(path, name or None)
-    except Exception:
-        return case_jobs.reviewer(path, None)
-    return case_jobs.reviewer(path, None) if user.has_password else user

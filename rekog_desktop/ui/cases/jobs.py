@@ -1,47 +1,30 @@
-"""Background jobs of accountable review: cases, reviewers, recorded searches, views,
-decisions, the audit trail and the PDF export. Each opens its own store connection."""
+"""Background jobs of accountable review: thin adapters that open the job's own store
+connection (SQLite connections belong to one thread) and call core.workflow with the officer
+signed in. Nothing here decides a rule: the workflow does."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from rekog_desktop.core import workflow
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.cases.cases import (
-    Case,
-    add_note,
-    close_case,
-    create_case,
-    list_cases,
-    open_case,
-)
-from rekog_desktop.core.cases.decisions import (
-    Decision,
-    VerificationRecord,
-    decisions_for_search,
-    record_decision,
-    verify_decision,
-)
-from rekog_desktop.core.cases.searches import (
-    BlindPair,
-    get_search,
-    pending_verifications,
-    record_search,
-    record_view,
-)
+from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
+from rekog_desktop.core.cases.cases import Case, list_cases
+from rekog_desktop.core.cases.decisions import Decision, VerificationRecord
+from rekog_desktop.core.cases.searches import BlindPair, get_search
 from rekog_desktop.core.cases.users import (
+    Officer,
     User,
-    authenticate,
-    create_user,
+    add_user,
     list_users,
-    resolve_reviewer,
+    os_account_officer,
+    sign_in,
 )
-from rekog_desktop.core.common.types import RGBImage
 from rekog_desktop.core.gallery.store import GalleryStore
-from rekog_desktop.core.report.case_notes import ExportResult, export_case_pdf
-from rekog_desktop.core.scoring.search import ProbeSearch
+from rekog_desktop.core.report.case_notes import ExportResult
 
-# -- cases and reviewers --------------------------------------------------------------------
+# -- cases and officers ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -64,41 +47,41 @@ class CaseFields:
     officer: str
 
 
-def new_case(store_path: str | Path, fields: CaseFields, *, actor: str) -> Case:
+def new_case(store_path: str | Path, fields: CaseFields, *, by: Officer) -> Case:
     with GalleryStore(store_path) as store:
-        return create_case(
+        return workflow.open_new_case(
             store,
+            by,
             number=fields.number,
             title=fields.title,
             purpose=fields.purpose,
             legal_basis=fields.legal_basis,
             officer=fields.officer,
-            actor=actor,
         )
 
 
-def check_case(store_path: str | Path, number: str) -> Case:
-    """The case if it is still open (raises CaseError otherwise)."""
+def choose_case(store_path: str | Path, number: str, *, by: Officer) -> Case:
+    """The case if it is open and this officer may search in it (raises otherwise)."""
     with GalleryStore(store_path) as store:
-        return open_case(store, number)
+        return workflow.choose_case(store, by, number)
 
 
-def reviewer(store_path: str | Path, name: str | None) -> User:
-    """The named user, or the OS user (registered as an analyst on first use)."""
+def os_account(store_path: str | Path) -> Officer | None:
+    """The OS account signed in without a prompt, or None when a password is needed."""
     with GalleryStore(store_path) as store:
-        return resolve_reviewer(store, name or None)
+        return os_account_officer(store)
 
 
-def sign_in(store_path: str | Path, name: str, password: str | None) -> User:
+def sign_in_with(store_path: str | Path, name: str, password: str | None) -> Officer:
     with GalleryStore(store_path) as store:
-        return authenticate(store, name, password)
+        return sign_in(store, name or None, lambda _prompt: password or None)
 
 
-def add_user(
-    store_path: str | Path, name: str, role: str, password: str | None, *, actor: str
+def new_user(
+    store_path: str | Path, name: str, role: str, password: str | None, *, by: Officer
 ) -> User:
     with GalleryStore(store_path) as store:
-        return create_user(store, name, role, password=password or None, actor=actor)
+        return add_user(store, by, name, role, password or None)
 
 
 # -- recorded searches ----------------------------------------------------------------------
@@ -122,68 +105,16 @@ class SearchRecorded:
         return cls(face_index, search_id, record.decisions, rejected)
 
 
-def record_face(
-    store: GalleryStore,
-    *,
-    case_number: str,
-    probe: ProbeSearch,
-    face_index: int,
-    top_k: int,
-    tolerance: float,
-    actor: str,
-    pixels: RGBImage | None,
-) -> SearchRecorded:
-    case = open_case(store, case_number)
-    search_id = record_search(
-        store,
-        case=case,
-        probe=probe,
-        face_index=face_index,
-        top_k=top_k,
-        tolerance=tolerance,
-        actor=actor,
-        probe_pixels=pixels,
-    )
-    return SearchRecorded.read(store, face_index, search_id)
-
-
-def record_face_job(
-    store_path: str | Path,
-    *,
-    case_number: str,
-    probe: ProbeSearch,
-    face_index: int,
-    top_k: int,
-    tolerance: float,
-    actor: str,
-    pixels: RGBImage | None,
-) -> SearchRecorded:
+def view(store_path: str | Path, search_id: int, rank: int, *, by: Officer) -> None:
     with GalleryStore(store_path) as store:
-        return record_face(
-            store,
-            case_number=case_number,
-            probe=probe,
-            face_index=face_index,
-            top_k=top_k,
-            tolerance=tolerance,
-            actor=actor,
-            pixels=pixels,
-        )
-
-
-def view(store_path: str | Path, search_id: int, rank: int, actor: str) -> None:
-    with GalleryStore(store_path) as store:
-        record_view(store, search_id=search_id, rank=rank, actor=actor)
+        workflow.view_candidate(store, by, search_id, rank)
 
 
 def decide(
-    store_path: str | Path, search_id: int, rank: int, verdict: str, reason: str, actor: str
+    store_path: str | Path, search_id: int, rank: int, verdict: str, reason: str, *, by: Officer
 ) -> Decision:
     with GalleryStore(store_path) as store:
-        record_decision(
-            store, search_id=search_id, rank=rank, verdict=verdict, reason=reason, reviewer=actor
-        )
-        return decisions_for_search(store, search_id)[rank]
+        return workflow.decide(store, by, search_id, rank, verdict, reason)
 
 
 # -- audit and export -----------------------------------------------------------------------
@@ -194,48 +125,46 @@ class AuditSnapshot:
     events: list[trail.AuditEvent]
     event_types: list[str]
     case_numbers: list[str]
-    chain: trail.ChainStatus
+    chain: TrailStatus
 
 
 def load_audit(
     store_path: str | Path, *, case_number: str | None, event_type: str | None
 ) -> AuditSnapshot:
-    """The filtered trail (newest first) and the status of the whole chain."""
+    """The filtered trail (newest first) and the status of the whole trail."""
     with GalleryStore(store_path) as store:
         events = trail.list_events(store, case_number=case_number, event_type=event_type)
         events.reverse()
         numbers = [c.number for c in list_cases(store)]
-        return AuditSnapshot(events, trail.event_types(store), numbers, trail.verify_chain(store))
+        return AuditSnapshot(events, trail.event_types(store), numbers, verify_trail(store))
 
 
-def export_pdf(store_path: str | Path, case_number: str, path: str, *, actor: str) -> ExportResult:
+def export_pdf(store_path: str | Path, case_number: str, path: str, *, by: Officer) -> ExportResult:
     with GalleryStore(store_path) as store:
-        return export_case_pdf(store, case_number, path, actor=actor)
+        return workflow.export_case(store, by, case_number, path)
 
 
 # -- notes, closing, peer verification ------------------------------------------------------
 
 
-def note(store_path: str | Path, case_number: str, text: str, *, author: str) -> None:
+def note(store_path: str | Path, case_number: str, text: str, *, by: Officer) -> None:
     with GalleryStore(store_path) as store:
-        add_note(store, case_number, text, author=author)
+        workflow.add_note(store, by, case_number, text)
 
 
-def close(store_path: str | Path, case_number: str, *, actor: str) -> Case:
+def close(store_path: str | Path, case_number: str, *, by: Officer) -> Case:
     with GalleryStore(store_path) as store:
-        return close_case(store, case_number, actor=actor)
+        return workflow.close_case(store, by, case_number)
 
 
-def pending_pairs(store_path: str | Path, case_number: str, *, reviewer: str) -> list[BlindPair]:
-    """Accepted pairs of the case this reviewer may verify (never their own)."""
+def pending_pairs(store_path: str | Path, case_number: str, *, by: Officer) -> list[BlindPair]:
+    """Accepted pairs of the case this officer may verify (never their own)."""
     with GalleryStore(store_path) as store:
-        return pending_verifications(store, case_number, reviewer=reviewer)
+        return workflow.pairs_to_verify(store, by, case_number)
 
 
 def verify(
-    store_path: str | Path, decision_id: int, verdict: str, reason: str, *, reviewer: str
+    store_path: str | Path, decision_id: int, verdict: str, reason: str, *, by: Officer
 ) -> VerificationRecord:
     with GalleryStore(store_path) as store:
-        return verify_decision(
-            store, decision_id=decision_id, verdict=verdict, reason=reason, reviewer=reviewer
-        )
+        return workflow.verify(store, by, decision_id, verdict, reason)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rekog_desktop.core.cases.users import Role, User
+from rekog_desktop.core.cases.roles import Role
+from rekog_desktop.core.cases.users import User
 
 
 class ReviewerDialog(QDialog):
@@ -61,7 +62,7 @@ class ReviewerDialog(QDialog):
         add_form.addRow("Role", self.new_role)
         add_form.addRow("Password", self.new_password)
 
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._on_accept)

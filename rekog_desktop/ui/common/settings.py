@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
 
+from rekog_desktop.core.common.paths import default_store_path
 from rekog_desktop.core.scoring.calibration import DEFAULT_PRESET, PRESETS
 from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, DEFAULT_TOP_K, SearchSettings
-from rekog_desktop.paths import default_store_path
 
 
 def _number(value: object) -> str | float:

@@ -10,14 +10,15 @@ Signals:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.images import IMAGE_SUFFIXES
 from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
+from rekog_desktop.core.workflow import ImportScanned
 from rekog_desktop.ui.common.workers import Job, WorkerPool
 from rekog_desktop.ui.gallery.import_dialogs import (
     ImportOptionsDialog,
@@ -45,10 +46,11 @@ class GalleryController(QObject):
         subjects: SubjectListModel,
         photos: PhotoTileModel,
         window: QWidget,
-        actor: Callable[[], str] = lambda: "",
+        officer: Callable[[], Officer | None] = lambda: None,
     ) -> None:
         super().__init__(window)
-        self.actor = actor
+        #: The officer signing each change (None: nobody signed in; the change is refused).
+        self.officer = officer
         self.pool = pool
         self.store_path = store_path
         self.subjects = subjects
@@ -108,14 +110,14 @@ class GalleryController(QObject):
         options.accepted.connect(lambda: self.start_import(options.request()))
         options.open()
 
-    def start_import(self, request: jobs.ImportRequest) -> Job:
-        path = self.store_path()
-        if not request.imported_by:
-            request = dataclasses.replace(request, imported_by=self.actor())
+    def start_import(self, request: jobs.ImportRequest) -> Job | None:
+        path, by = self.store_path(), self.officer()
+        if by is None:
+            return None
         self.progress_dialog = ImportProgressDialog(self.window)
         job = self.pool.start(
             f"Importing from {len(request.paths)} location(s)",
-            lambda: jobs.import_files(path, request),
+            lambda: jobs.import_files(path, request, by=by),
         )
         self.import_job = job
         self.progress_dialog.cancel_requested.connect(job.cancel)
@@ -131,7 +133,7 @@ class GalleryController(QObject):
         dialog = self.progress_dialog
         if dialog is None:
             return
-        if isinstance(step, jobs.ImportScanned):
+        if isinstance(step, ImportScanned):
             self._import_total = step.files
             dialog.on_scanned(step.files)
             dialog.skipped.extend(step.missing)
@@ -185,7 +187,7 @@ class GalleryController(QObject):
         self._confirm(
             "Remove photo",
             f"Remove {name} and its faces from the gallery?\n\nThe file itself is not deleted.",
-            lambda: self._run_change("Removing a photo", jobs.delete_photo, photo_id, self.actor()),
+            lambda: self._run_change("Removing a photo", jobs.delete_photo, photo_id),
         )
 
     def confirm_remove_subject(self, subject_id: int, name: str) -> None:
@@ -193,9 +195,7 @@ class GalleryController(QObject):
             "Remove subject",
             f"Remove {name}, all of their photos and faces from the gallery?\n\n"
             "The files themselves are not deleted.",
-            lambda: self._run_change(
-                "Removing a subject", jobs.delete_subject, subject_id, self.actor()
-            ),
+            lambda: self._run_change("Removing a subject", jobs.delete_subject, subject_id),
         )
 
     def ask_enrol_face(self, photo_id: int, number: int) -> None:
@@ -214,16 +214,17 @@ class GalleryController(QObject):
 
         def enrol(name: str) -> None:
             if name.strip():
-                self._run_change(
-                    "Enrolling a face", jobs.assign_face, face_id, name.strip(), self.actor()
-                )
+                self._run_change("Enrolling a face", jobs.assign_face, face_id, name.strip())
 
         dialog.textValueSelected.connect(enrol)
         dialog.open()
 
-    def _run_change(self, label: str, function: Callable[..., object], *args: object) -> Job:
-        path = self.store_path()
-        job = self.pool.call(label, lambda: function(path, *args))
+    def _run_change(self, label: str, function: Callable[..., object], *args: object) -> Job | None:
+        """Run a gallery change signed by the officer (the job's last argument)."""
+        path, by = self.store_path(), self.officer()
+        if by is None:
+            return None
+        job = self.pool.call(label, lambda: function(path, *args, by))
         job.failed.connect(lambda text: self._show_error(label, text))
         job.succeeded.connect(lambda _r: self.gallery_changed.emit())
         job.succeeded.connect(lambda _r: self.refresh())

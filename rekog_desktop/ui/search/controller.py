@@ -1,8 +1,10 @@
 """SearchController: probe searches, candidate photos, views and decisions, all on the pool.
 
-The probe flow: decode (picture shown), detect and measure faces (outlines shown), rank every
-face against the gallery and record the largest face's search in the case; the largest face's
-candidates are shown first. Clicking another face shows its candidates and records its search.
+The probe flow (core.workflow.search_probe, rule "the face chosen"): decode (picture shown),
+detect and measure faces (outlines shown), rank every face against the gallery and record the
+largest face's search in the case; the largest face's candidates are shown first. Clicking
+another face shows its candidates and records its search. Every action is signed by the
+officer signed in; with nobody signed in, nothing runs.
 Candidate photos load on a worker as the selection moves and are cached; each candidate shown
 is logged as viewed; decisions are written through core.cases.
 
@@ -19,12 +21,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.decisions import Decision
-from rekog_desktop.core.common.types import Face, RGBImage
-from rekog_desktop.core.faces.engine import EngineSettings
+from rekog_desktop.core.cases.users import Officer
+from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.ui.cases import jobs as case_jobs
 from rekog_desktop.ui.common.qt_images import DisplayImage
@@ -38,8 +42,8 @@ from rekog_desktop.ui.search.probe_model import ProbeModel
 #: Candidate photos kept decoded, so moving up and down the list is instant.
 PHOTO_CACHE_SIZE = 12
 
-#: (case number or None, reviewer name) at the time of an action.
-Context = Callable[[], tuple[str | None, str]]
+#: (case number or None, officer signed in or None) at the time of an action.
+Context = Callable[[], tuple[str | None, Officer | None]]
 
 
 def mark_of(decision: Decision) -> DecisionMark:
@@ -77,10 +81,10 @@ class SearchController(QObject):
         review: ReviewModel,
         parent: QObject | None = None,
         *,
-        analyse: Callable[[RGBImage, EngineSettings], list[Face]] | None = None,
+        engines: workflow.EngineFactory = create_engine,
     ) -> None:
         super().__init__(parent)
-        self.analyse = analyse
+        self.engines = engines
         self.pool = pool
         self.store_path = store_path
         self.context = context
@@ -100,7 +104,22 @@ class SearchController(QObject):
 
     # -- probe ----------------------------------------------------------------------------
 
-    def open_probe(self, path: str) -> Job:
+    def acting(self) -> tuple[str, Officer] | None:
+        """The case and officer to act with; None (and a message) when either is missing."""
+        case_number, officer = self.context()
+        if officer is None:
+            self.failed.emit("Sign in first: every search and decision is signed by an officer.")
+            return None
+        if case_number is None:
+            self.failed.emit("Choose a case first: every search is recorded in a case.")
+            return None
+        return case_number, officer
+
+    def open_probe(self, path: str) -> Job | None:
+        acting = self.acting()
+        if acting is None:
+            return None
+        case_number, by = acting
         if self._search_job is not None:
             self._search_job.cancel()
         self.probe.start(path)
@@ -109,17 +128,11 @@ class SearchController(QObject):
         self.candidates.set_search(None)
         self.review.set_probe(None, None, 0)
         self.review.set_candidate(None, None, None)
-        store, settings = self.store_path(), self.settings
-        case_number, actor = self.context()
+        store, settings, engines = self.store_path(), self.settings, self.engines
         job = self.pool.start(
             "Searching the probe",
             lambda: jobs.search_probe(
-                store,
-                path,
-                settings=settings,
-                case_number=case_number,
-                actor=actor,
-                analyse=self.analyse,
+                store, path, settings=settings, case_number=case_number, by=by, engines=engines
             ),
         )
         job.progressed.connect(lambda step: self._on_probe_step(job, step))
@@ -132,9 +145,9 @@ class SearchController(QObject):
     def _on_probe_step(self, job: Job, step: object) -> None:
         if job is not self._search_job:
             return
-        if isinstance(step, jobs.ProbeLoaded):
+        if isinstance(step, jobs.ProbeShown):
             self.probe.set_display(step.display)
-        elif isinstance(step, jobs.ProbeFacesFound):
+        elif isinstance(step, workflow.ProbeFacesFound):
             self.probe.set_faces(step.faces)
 
     def _on_outcome(self, job: Job | None, outcome: jobs.SearchOutcome) -> None:
@@ -169,17 +182,15 @@ class SearchController(QObject):
         outcome = self.probe.outcome
         if outcome is None:
             return None
+        acting = self.acting()
+        if acting is None:
+            return None
+        _case, by = acting
         store, face_index = self.store_path(), max(0, self.probe.selected)
-        case_number, actor = self.context()
         job = self.pool.call(
             "Ranking again",
-            lambda: jobs.research_probe(
-                store,
-                outcome,
-                settings=settings,
-                face_index=face_index,
-                case_number=case_number,
-                actor=actor,
+            lambda: jobs.rank_again(
+                store, outcome, settings=settings, face_index=face_index, by=by
             ),
         )
         self._search_job = job
@@ -205,30 +216,33 @@ class SearchController(QObject):
             self._record_face(outcome, index)
 
     def _record_face(self, outcome: jobs.SearchOutcome, index: int) -> None:
-        case_number, actor = self.context()
-        if case_number is None or index in self._recording:
+        if index in self._recording:
             return
+        acting = self.acting()
+        if acting is None:
+            return
+        _case, by = acting
         self._recording.add(index)
         store = self.store_path()
         job = self.pool.call(
             "Recording the search",
-            lambda: case_jobs.record_face_job(
-                store,
-                case_number=case_number,
-                probe=outcome.probe,
-                face_index=index,
-                top_k=outcome.settings.top_k,
-                tolerance=outcome.settings.tolerance,
-                actor=actor,
-                pixels=outcome.pixels,
-            ),
+            lambda: jobs.search_another_face(store, outcome, index, by=by),
         )
-        job.succeeded.connect(lambda rec: self._on_recorded(outcome, rec))
+        job.succeeded.connect(lambda both: self._on_recorded(outcome, *both))
         job.failed.connect(self.failed)
 
-    def _on_recorded(self, outcome: jobs.SearchOutcome, recorded: case_jobs.SearchRecorded) -> None:
+    def _on_recorded(
+        self,
+        outcome: jobs.SearchOutcome,
+        search: workflow.PictureSearch,
+        recorded: case_jobs.SearchRecorded,
+    ) -> None:
         if outcome is not self.probe.outcome:
             return
+        # The workflow's record now holds this face too (re-ranks keep the rule).
+        outcome.search = replace(
+            outcome.search, recorded={**outcome.search.recorded, **search.recorded}
+        )
         self._recording.discard(recorded.face_index)
         self._recorded[recorded.face_index] = recorded
         self.recorded.emit(recorded)
@@ -268,10 +282,12 @@ class SearchController(QObject):
         if cand is None or search_id is None or self._last_view == (search_id, cand.rank):
             return
         self._last_view = (search_id, cand.rank)
-        store, (_case, actor) = self.store_path(), self.context()
+        store, (_case, by) = self.store_path(), self.context()
+        if by is None:
+            return
         rank = cand.rank
         job = self.pool.call(
-            "Logging a view", lambda: case_jobs.view(store, search_id, rank, actor)
+            "Logging a view", lambda: case_jobs.view(store, search_id, rank, by=by)
         )
         job.failed.connect(self.message)
 
@@ -296,28 +312,28 @@ class SearchController(QObject):
     # -- decisions ------------------------------------------------------------------------
 
     def decide(self, verdict: str) -> None:
-        """A decision key or button: Accept asks for a reason first; Reject and Inconclusive
-        are taken at once (the reason is optional for them)."""
+        """A decision key or button: every verdict asks for a reason first (required to
+        accept; optional for Reject and Inconclusive unless the store policy requires it)."""
         cand = self.review.candidate
         if cand is None:
             return
         if self.search_id() is None:
             self.failed.emit("This search is not recorded in a case yet: wait a moment.")
             return
-        if verdict == "accept":
-            self.reason_requested.emit(verdict, cand.subject)
-        else:
-            self.record(verdict, "")
+        self.reason_requested.emit(verdict, cand.subject)
 
     def record(self, verdict: str, reason: str) -> Job | None:
         cand, search_id = self.review.candidate, self.search_id()
         if cand is None or search_id is None:
             return None
-        store, (_case, actor) = self.store_path(), self.context()
+        store, (_case, by) = self.store_path(), self.context()
+        if by is None:
+            self.failed.emit("Sign in first: every decision is signed by an officer.")
+            return None
         rank, subject = cand.rank, cand.subject
         job = self.pool.call(
             "Saving the decision",
-            lambda: case_jobs.decide(store, search_id, rank, verdict, reason, actor),
+            lambda: case_jobs.decide(store, search_id, rank, verdict, reason, by=by),
         )
         job.succeeded.connect(lambda decision: self._on_decided(search_id, decision, subject))
         job.failed.connect(self.failed)

@@ -1,32 +1,27 @@
-"""The app's background jobs: core calls composed into generators for the worker pool.
+"""The app's background jobs: thin adapters running core.workflow on the worker pool.
 
 Each job opens its own GalleryStore (SQLite connections belong to one thread), yields what the
 GUI can show early (the probe image before its faces, photos one by one) and returns the rest.
-Nothing here touches a widget; QImage is built here because it is safe off the GUI thread.
+Nothing here touches a widget or decides a rule; QImage is built here because it is safe off
+the GUI thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.cases.cases import open_case
-from rekog_desktop.core.cases.searches import record_probe_without_face
-from rekog_desktop.core.common.types import Face, RGBImage
-from rekog_desktop.core.faces.engine import EngineSettings, create_engine, settings_for_engine
-from rekog_desktop.core.faces.images import load_image
-from rekog_desktop.core.gallery.importer import (
-    ImportProgress,
-    ImportSummary,
-    collect_items,
-    import_photos,
-)
+from rekog_desktop.core import workflow
+from rekog_desktop.core.cases.users import Officer
+from rekog_desktop.core.faces.engine import create_engine
+from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
 from rekog_desktop.core.gallery.store import GalleryStore, StoredFace, StoredPhoto
-from rekog_desktop.core.scoring.search import FaceSearch, ProbeSearch, SearchSettings, search_faces
-from rekog_desktop.ui.cases.jobs import SearchRecorded, record_face
+from rekog_desktop.core.scoring.search import FaceSearch, ProbeSearch, SearchSettings
+from rekog_desktop.core.workflow import ImportScanned
+from rekog_desktop.ui.cases.jobs import SearchRecorded
 from rekog_desktop.ui.common.qt_images import (
     DisplayImage,
     display_from_pixels,
@@ -114,21 +109,20 @@ def load_photo_tiles(
     return len(photos)
 
 
-def delete_photo(store_path: str | Path, photo_id: int, actor: str) -> None:
+def delete_photo(store_path: str | Path, photo_id: int, by: Officer) -> None:
     with GalleryStore(store_path) as store:
-        store.delete_photo(photo_id, actor=actor)
+        workflow.delete_photo(store, by, photo_id)
 
 
-def delete_subject(store_path: str | Path, subject_id: int, actor: str) -> int:
+def delete_subject(store_path: str | Path, subject_id: int, by: Officer) -> int:
     with GalleryStore(store_path) as store:
-        return store.delete_subject(subject_id, actor=actor)
+        return workflow.delete_subject(store, by, subject_id)
 
 
-def assign_face(store_path: str | Path, face_id: int, subject_name: str, actor: str) -> None:
+def assign_face(store_path: str | Path, face_id: int, subject_name: str, by: Officer) -> None:
     """Enrol one face of an unassigned photo under a subject (audited by the store)."""
-    with GalleryStore(store_path) as store, store.transaction():
-        subject_id = store.subject_id(subject_name, create=True)
-        store.assign_face(face_id, subject_id, actor=actor)
+    with GalleryStore(store_path) as store:
+        workflow.assign_face(store, by, face_id, subject_name)
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -142,60 +136,57 @@ class ImportRequest:
     subject: str | None
     subject_from_folder: bool
     source: str
-    imported_by: str = ""
-
-
-@dataclass(frozen=True)
-class ImportScanned:
-    """First step of an import: the dropped folders were walked."""
-
-    files: int
-    missing: tuple[tuple[str, str], ...]
 
 
 def import_files(
-    store_path: str | Path, request: ImportRequest
+    store_path: str | Path, request: ImportRequest, *, by: Officer
 ) -> Generator[ImportScanned | ImportProgress, None, ImportSummary]:
-    """Walk the dropped paths, then run the core importer on this job's own store connection;
-    closing this generator closes the importer (finished photos stay)."""
-    items, missing = collect_items(
-        request.paths, subject=request.subject, subject_from_folder=request.subject_from_folder
-    )
-    yield ImportScanned(len(items), tuple(missing))
+    """The workflow's import on this job's own store connection; closing this generator
+    closes the importer (finished photos stay, audited)."""
     with GalleryStore(store_path) as store:
-        summary = yield from import_photos(
-            store, items, source=request.source, imported_by=request.imported_by or None
+        return (
+            yield from workflow.import_into_gallery(
+                store,
+                by,
+                request.paths,
+                subject=request.subject,
+                subject_from_folder=request.subject_from_folder,
+                source=request.source,
+            )
         )
-    summary.failed[:0] = missing
-    return summary
 
 
 # -- probe search ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ProbeLoaded:
+class ProbeShown:
     """First step of a probe search: the picture, before any face is found."""
 
     display: DisplayImage
 
 
-@dataclass(frozen=True)
-class ProbeFacesFound:
-    faces: tuple[Face, ...]
-
-
-@dataclass(frozen=True)
+@dataclass
 class SearchOutcome:
-    """A ranked probe. `pixels` are kept for recording later faces' searches (their face crop
-    goes into the case); `recorded` is the search written into the case, if any."""
+    """A ranked probe as the window shows it: the workflow's record of it (`search`, renewed
+    as more faces are recorded), the candidates' thumbnails and what the list needs of the
+    search on screen (`recorded`)."""
 
-    probe: ProbeSearch
-    settings: SearchSettings
+    search: workflow.PictureSearch
     details: dict[int, CandidateDetail] = field(default_factory=dict)
-    engine: str = ""
-    pixels: RGBImage | None = field(default=None, repr=False)
     recorded: SearchRecorded | None = None
+
+    @property
+    def probe(self) -> ProbeSearch:
+        return self.search.probe
+
+    @property
+    def settings(self) -> SearchSettings:
+        return self.search.settings
+
+    @property
+    def engine(self) -> str:
+        return self.search.engine
 
 
 def search_probe(
@@ -203,107 +194,63 @@ def search_probe(
     path: str | Path,
     *,
     settings: SearchSettings,
-    case_number: str | None = None,
-    actor: str = "",
-    analyse: Callable[[RGBImage, EngineSettings], list[Face]] | None = None,
-) -> Generator[ProbeLoaded | ProbeFacesFound, None, SearchOutcome]:
-    """Decode the probe, show it, find and measure its faces, then rank each face against the
-    gallery (the ranking is a matrix product, cheap next to detection). With a case, the
-    largest face's search is recorded in it. `analyse` finds the faces (the app passes its
-    FaceProcess; default: the engine in this thread). Raises UnreadableImage for a file that
-    is not a usable image, CaseError for a closed or unknown case."""
+    case_number: str,
+    by: Officer,
+    engines: workflow.EngineFactory = create_engine,
+) -> Generator[ProbeShown | workflow.ProbeFacesFound, None, SearchOutcome]:
+    """The workflow's probe search with the app's rule: the face chosen (the largest first;
+    others are recorded when the officer clicks them). Raises what the workflow raises."""
     with GalleryStore(store_path) as store:
-        if case_number is not None:
-            open_case(store, case_number)  # refuse before any work
-        loaded = load_image(path)
-        yield ProbeLoaded(display_from_pixels(str(path), loaded.sha256, loaded.pixels))
-        # The probe is measured with the engine variant the store was built with.
-        engine_settings = settings_for_engine(store.engine_name(), EngineSettings())
-        engine = create_engine(engine_settings)
-        faces = tuple(
-            analyse(loaded.pixels, engine_settings) if analyse else engine.faces(loaded.pixels)
-        )
-        yield ProbeFacesFound(faces)
-        probe = ProbeSearch(
-            path=str(Path(path).resolve()),
-            sha256=loaded.sha256,
-            width=loaded.width,
-            height=loaded.height,
-            faces=search_faces(store, faces, settings),
-        )
-        if case_number is not None and not faces:
-            record_probe_without_face(
-                store,
-                case=open_case(store, case_number),
-                probe_path=probe.path,
-                probe_sha256=probe.sha256,
-                actor=actor,
-            )
-        info = engine.info
-        return _outcome(
+        steps = workflow.search_probe(
             store,
-            probe,
-            settings,
-            f"{info.name} ({info.version})",
-            loaded.pixels,
+            by,
+            path,
             case_number=case_number,
-            face_index=0,
-            actor=actor,
+            settings=settings,
+            rule=workflow.FaceRule.CHOSEN,
+            face=0,
+            engines=engines,
         )
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as stop:
+                result: workflow.PictureSearch = stop.value
+                break
+            if isinstance(step, workflow.ProbeLoaded):
+                yield ProbeShown(display_from_pixels(str(path), step.sha256, step.pixels))
+            else:
+                yield step
+        return _outcome(store, result, 0)
 
 
-def research_probe(
+def rank_again(
     store_path: str | Path,
     previous: SearchOutcome,
     *,
     settings: SearchSettings,
     face_index: int,
-    case_number: str | None = None,
-    actor: str = "",
+    by: Officer,
 ) -> SearchOutcome:
-    """Rank the already-measured probe faces again (new top-K, tolerance or preset, changed
-    gallery); with a case, the search of `face_index` is recorded."""
-    probe = previous.probe
+    """Rank the measured faces again; the face on screen is recorded (the workflow's rule)."""
     with GalleryStore(store_path) as store:
-        faces = search_faces(store, (s.face for s in probe.faces), settings)
-        redone = ProbeSearch(probe.path, probe.sha256, probe.width, probe.height, faces)
-        return _outcome(
-            store,
-            redone,
-            settings,
-            previous.engine,
-            previous.pixels,
-            case_number=case_number,
-            face_index=face_index,
-            actor=actor,
-        )
+        result = workflow.rank_again(store, by, previous.search, settings, face=face_index)
+        return _outcome(store, result, face_index)
 
 
-def _outcome(
-    store: GalleryStore,
-    probe: ProbeSearch,
-    settings: SearchSettings,
-    engine: str,
-    pixels: RGBImage | None,
-    *,
-    case_number: str | None,
-    face_index: int,
-    actor: str,
-) -> SearchOutcome:
-    """The ranked probe for the window; with a case, the search of `face_index` recorded."""
-    recorded = None
-    if case_number is not None and 0 <= face_index < len(probe.faces):
-        recorded = record_face(
-            store,
-            case_number=case_number,
-            probe=probe,
-            face_index=face_index,
-            top_k=settings.top_k,
-            tolerance=settings.tolerance,
-            actor=actor,
-            pixels=pixels,
-        )
-    return SearchOutcome(probe, settings, _details(store, probe.faces), engine, pixels, recorded)
+def search_another_face(
+    store_path: str | Path, previous: SearchOutcome, face_index: int, *, by: Officer
+) -> tuple[workflow.PictureSearch, SearchRecorded]:
+    """The officer clicked another face: record its search."""
+    with GalleryStore(store_path) as store:
+        result = workflow.search_another_face(store, by, previous.search, face_index)
+        return result, SearchRecorded.read(store, face_index, result.recorded[face_index])
+
+
+def _outcome(store: GalleryStore, result: workflow.PictureSearch, face_index: int) -> SearchOutcome:
+    search_id = result.recorded.get(face_index)
+    recorded = SearchRecorded.read(store, face_index, search_id) if search_id is not None else None
+    return SearchOutcome(result, _details(store, result.probe.faces), recorded)
 
 
 def _details(store: GalleryStore, searches: tuple[FaceSearch, ...]) -> dict[int, CandidateDetail]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from rekog_desktop.core.cases.cases import Case
-from rekog_desktop.core.cases.users import User
+from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.faces.process import FaceProcess
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -87,17 +87,17 @@ class MainWindow(QMainWindow):
         self.audit_events = AuditEventModel(self)
         self.cases = CaseController(self.pool, self.store_path, self)
         self.gallery = GalleryController(
-            self.pool, self.store_path, self.subjects, self.photos, self, lambda: self.cases.actor
+            self.pool, self.store_path, self.subjects, self.photos, self, self.cases.signed_in
         )
         self.search = SearchController(
             self.pool,
             self.store_path,
-            lambda: (self.cases.case_number, self.cases.actor),
+            lambda: (self.cases.case_number, self.cases.officer),
             self.probe,
             self.candidates,
             self.review,
             self,
-            analyse=self.face_process.faces,
+            engines=self.face_process.engine,
         )
         self.search.settings = self.settings.search
         self.reason_dialog: ReasonDialog | None = None
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         candidate_panel = self.search_page.candidate_panel
         probe_panel.probe_dropped.connect(self.open_probe)
         self.video.active_changed.connect(self.search_page.set_clip_mode)
-        probe_panel.next_button.clicked.connect(self._next_probe)
+        probe_panel.next_button.clicked.connect(lambda: self._next_probe())
         probe_panel.face_clicked.connect(self.probe.select)
         self.probe.face_selected.connect(self.search.show_face)
         self.candidates.modelReset.connect(lambda: candidate_panel.select_row(0))
@@ -287,14 +287,16 @@ class MainWindow(QMainWindow):
     def queue_probes(self, paths: list[str]) -> None:
         """Probes given on the command line: search the first, keep the rest one click away."""
         self._probe_queue = list(paths)
-        self._next_probe()
+        self._next_probe(confirm=True)
 
-    def _next_probe(self) -> None:
+    def _next_probe(self, *, confirm: bool = False) -> None:
+        """`confirm`: ask for the case even with one open (probes from the command line are
+        searched only once the officer has confirmed their case)."""
         if self._probe_queue:
-            self.open_probe(self._probe_queue.pop(0))
+            self.open_probe(self._probe_queue.pop(0), confirm=confirm)
         self.search_page.probe_panel.set_queue(len(self._probe_queue))
 
-    def open_probe(self, path: str) -> None:
+    def open_probe(self, path: str, *, confirm: bool = False) -> None:
         """Search a picture or scan a clip; with no path, ask for one."""
         if not path:
             videos = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
@@ -305,11 +307,11 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.search_page)
         if is_video(path):
-            self.cases.with_case(lambda: self.video.open(path))
+            self.cases.with_case(lambda: self.video.open(path), confirm=confirm)
             return
         if self.video.active:
             self.video.close()
-        self.cases.with_case(lambda: self.search.open_probe(path))
+        self.cases.with_case(lambda: self.search.open_probe(path), confirm=confirm)
 
     def _on_search_settings(self, settings: SearchSettings) -> None:
         if settings == self.settings.search:
@@ -354,7 +356,7 @@ class MainWindow(QMainWindow):
         self.settings.case_number = case.number if case is not None else ""
         self.settings.save(self.qsettings)
 
-    def _on_reviewer_changed(self, user: User) -> None:
+    def _on_reviewer_changed(self, user: Officer) -> None:
         self.commands.reviewer_action.setText(f"{user.name} ({user.role.value})")
         self.settings.reviewer = user.name
         self.settings.save(self.qsettings)

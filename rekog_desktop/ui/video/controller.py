@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.cases.decisions import Decision
-from rekog_desktop.core.faces.engine import EngineSettings, FaceEngine
+from rekog_desktop.core.faces.engine import EngineSettings, FaceEngine, create_engine
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.ui.cases import jobs as case_jobs
 from rekog_desktop.ui.common.qt_images import DisplayImage
@@ -75,8 +75,12 @@ class VideoController(QObject):
     def active(self) -> bool:
         return bool(self.path)
 
-    def open(self, path: str) -> Job:
+    def open(self, path: str) -> Job | None:
         """Scan a clip (the case must be open already: the window asks first)."""
+        acting = self.search.acting()
+        if acting is None:
+            return None
+        case_number, by = acting
         self.cancel()
         self.path = path
         self.outcome, self.selected_track = None, None
@@ -93,17 +97,11 @@ class VideoController(QObject):
         self.active_changed.emit(True)
         store, settings = self.store_path(), self.search.settings
         self._ranked_with, self._wanted = settings, None
-        engine = self.engine
-        case_number, actor = self.search.context()
+        engines = self.engine or create_engine
         job = self.pool.start(
             "Scanning the clip",
             lambda: video_jobs.scan_clip(
-                store,
-                path,
-                settings=settings,
-                case_number=case_number,
-                actor=actor,
-                engine=engine,
+                store, path, settings=settings, case_number=case_number, by=by, engines=engines
             ),
         )
         job.progressed.connect(lambda step: self._on_step(job, step))
@@ -121,17 +119,14 @@ class VideoController(QObject):
         self._wanted = settings
         if self.outcome is None or self.job is not None or settings == self._ranked_with:
             return None
+        acting = self.search.acting()
+        if acting is None:
+            return None
+        _case, by = acting
         outcome, store = self.outcome, self.store_path()
-        case_number, actor = self.search.context()
         job = self.pool.call(
             "Ranking the tracks again",
-            lambda: video_jobs.rerank_clip(
-                store,
-                outcome,
-                settings=settings,
-                case_number=case_number,
-                actor=actor,
-            ),
+            lambda: video_jobs.rank_clip_again(store, outcome, settings=settings, by=by),
         )
         self.job = job
         job.succeeded.connect(lambda result: self._on_reranked(job, result, settings))

@@ -1,38 +1,26 @@
-"""Video probe jobs: core's `scan_video` composed into a generator for the worker pool.
+"""Video probe jobs: thin adapters running core.workflow's clip scan on the worker pool.
 
-Like ui/jobs.py, each job opens its own GalleryStore (SQLite connections belong to one thread)
-and builds QImages here (safe off the GUI thread). Cancel = close the generator: core closes
-the clip and nothing is recorded. The tracks' searches are recorded in the case once the clip
-has been read to its end (as `rekog video` does), so a truncated clip never passes for a whole
-one in the case notes.
+Like ui/search/jobs.py, each job opens its own GalleryStore (SQLite connections belong to one
+thread) and builds QImages here (safe off the GUI thread). Cancel = close the generator: the
+workflow closes the clip and records nothing; the tracks' searches are recorded once the clip
+has been read to its end, as for `rekog video`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from rekog_desktop.core.cases.cases import open_case
-from rekog_desktop.core.faces.engine import (
-    EngineSettings,
-    FaceEngine,
-    create_engine,
-    settings_for_engine,
-)
+from rekog_desktop.core import workflow
+from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.images import sha256_file
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.core.video.reader import read_frame
-from rekog_desktop.core.video.scan import (
-    VideoResult,
-    VideoTrack,
-    record_video_in_case,
-    rerank_video,
-    scan_video,
-)
+from rekog_desktop.core.video.scan import VideoResult, VideoTrack
 from rekog_desktop.ui.cases.jobs import SearchRecorded
 from rekog_desktop.ui.common.qt_images import DisplayImage, display_from_pixels, jpeg_to_qimage
 from rekog_desktop.ui.review.marks import CandidateDetail
@@ -72,11 +60,16 @@ class VideoStep:
 
 @dataclass(frozen=True)
 class VideoOutcome:
-    """A scanned clip; `recorded` maps track id to its search written into the case."""
+    """A scanned clip as the strip shows it: the workflow's record of it (`search`), the rows,
+    and what the list needs of each track's recorded search (by track id)."""
 
-    result: VideoResult
+    search: workflow.ClipSearch
     rows: tuple[TrackRow, ...]
     recorded: dict[int, SearchRecorded] = field(default_factory=dict)
+
+    @property
+    def result(self) -> VideoResult:
+        return self.search.result
 
 
 def scan_clip(
@@ -84,24 +77,16 @@ def scan_clip(
     path: str | Path,
     *,
     settings: SearchSettings,
-    case_number: str | None = None,
-    actor: str = "",
-    engine: Callable[[EngineSettings], FaceEngine] | None = None,
+    case_number: str,
+    by: Officer,
+    engines: workflow.EngineFactory,
 ) -> Generator[VideoStep, None, VideoOutcome]:
-    """Scan a clip, yielding finished tracks as they come; with a case, record every track's
-    search (and the clip's `video_scan` event) when the clip has been read to its end.
-    Raises UnsupportedVideo for a clip that cannot be read, CaseError for a closed case."""
+    """The workflow's clip scan, yielding finished tracks as rows as they come; the workflow
+    records every track's search once the clip has been read to its end. Cancel (close) and
+    nothing is recorded. Raises UnsupportedVideo, CaseError."""
     with GalleryStore(store_path) as store:
-        if case_number is not None:
-            open_case(store, case_number)  # refuse before any work
-        engine_settings = settings_for_engine(store.engine_name(), EngineSettings())
-        scan = scan_video(
-            path,
-            engine(engine_settings) if engine is not None else create_engine(engine_settings),
-            store=store,
-            top_k=settings.top_k,
-            tolerance=settings.tolerance,
-            preset=settings.preset,
+        scan = workflow.scan_clip(
+            store, by, path, case_number=case_number, settings=settings, engines=engines
         )
         rows: list[TrackRow] = []
         try:
@@ -109,7 +94,7 @@ def scan_clip(
                 try:
                     progress = next(scan)
                 except StopIteration as stop:
-                    result: VideoResult = stop.value
+                    clip: workflow.ClipSearch = stop.value
                     break
                 new = tuple(_row(store, item) for item in progress.finished)
                 rows.extend(new)
@@ -122,6 +107,7 @@ def scan_clip(
                 )
         finally:
             scan.close()
+        result = clip.result
         # Tracks still live at the end come only with the result.
         seen = {row.track_id for row in rows}
         late = tuple(_row(store, item) for item in result.tracks if item.track.id not in seen)
@@ -130,56 +116,24 @@ def scan_clip(
             yield VideoStep(
                 result.frames_sampled, result.frames_sampled, 0.0, result.info.duration_s, late
             )
-        recorded = _record(store, result, settings, case_number, actor)
-        return VideoOutcome(result, tuple(rows), recorded)
+        return VideoOutcome(clip, tuple(rows), _recorded(store, clip))
 
 
-def rerank_clip(
-    store_path: str | Path,
-    previous: VideoOutcome,
-    *,
-    settings: SearchSettings,
-    case_number: str | None = None,
-    actor: str = "",
+def rank_clip_again(
+    store_path: str | Path, previous: VideoOutcome, *, settings: SearchSettings, by: Officer
 ) -> VideoOutcome:
-    """Rank a scanned clip's tracks again (new top-K, tolerance or preset); with a case, every
-    track's new search is recorded, as a new picture search would be."""
+    """Rank a scanned clip's tracks again; the workflow records every track's new search."""
     with GalleryStore(store_path) as store:
-        if case_number is not None:
-            open_case(store, case_number)
-        result = rerank_video(store, previous.result, settings)
-        rows = tuple(_row(store, item) for item in result.tracks)
-        recorded = _record(store, result, settings, case_number, actor, reranked=True)
-        return VideoOutcome(result, rows, recorded)
+        clip = workflow.rank_clip_again(store, by, previous.search, settings)
+        rows = tuple(_row(store, item) for item in clip.result.tracks)
+        return VideoOutcome(clip, rows, _recorded(store, clip))
 
 
-def _record(
-    store: GalleryStore,
-    result: VideoResult,
-    settings: SearchSettings,
-    case_number: str | None,
-    actor: str,
-    *,
-    reranked: bool = False,
-) -> dict[int, SearchRecorded]:
-    """Record every track's search in the case; by track id, what the list needs of them."""
-    recorded: dict[int, SearchRecorded] = {}
-    if case_number is None:
-        return recorded
-    case = open_case(store, case_number)
-    ids = record_video_in_case(
-        store,
-        case=case,
-        result=result,
-        top_k=settings.top_k,
-        tolerance=settings.tolerance,
-        actor=actor,
-        reranked=reranked,
-    )
-    searched = [t for t in result.tracks if t.search is not None]
-    for item, search_id in zip(searched, ids, strict=True):
-        recorded[item.track.id] = SearchRecorded.read(store, item.track.id, search_id)
-    return recorded
+def _recorded(store: GalleryStore, clip: workflow.ClipSearch) -> dict[int, SearchRecorded]:
+    return {
+        track_id: SearchRecorded.read(store, track_id, search_id)
+        for track_id, search_id in clip.recorded.items()
+    }
 
 
 def _row(store: GalleryStore, item: VideoTrack) -> TrackRow:

@@ -15,3 +15,12 @@ def default_store_path() -> Path:
     if env:
         return Path(env).expanduser()
     return user_data_path(APP_NAME, appauthor=False) / "gallery.sqlite"
+
+
+def keys_dir() -> Path:
+    """Where a store's signing keys and latest checkpoints live: outside every store file, so
+    whoever can edit a store cannot also re-sign its trail. REKOG_KEYS overrides."""
+    env = os.environ.get("REKOG_KEYS")
+    path = Path(env).expanduser() if env else user_data_path(APP_NAME, appauthor=False) / "keys"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

@@ -1,0 +1,496 @@
+"""The operations an officer performs, one way for every front end.
+
+The CLI and the GUI call only these for anything that writes the gallery, a case or the audit
+trail, so a case record does not depend on which front end made it. Each operation takes the
+signed-in `Officer` (core.cases.users.sign_in), checks the role table (core.cases.roles), and
+writes its rows and their audit event in one transaction. Long operations (import, probe
+search, clip scan) are generators: a front end shows their steps and cancels by closing them.
+
+A dropped probe goes forward only: front end -> search_probe (faces.images decodes,
+the engine measures, scoring.search ranks, cases.searches records) -> decide / verify
+(cases.decisions) -> export_case (report.case_notes, audit.checkpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rekog_desktop.core.audit import checkpoint, trail
+from rekog_desktop.core.cases import cases, decisions, searches
+from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
+from rekog_desktop.core.cases.roles import Operation
+from rekog_desktop.core.cases.users import Officer, UserError, get_user
+from rekog_desktop.core.common.errors import RekogError
+from rekog_desktop.core.common.types import Face, RGBImage
+from rekog_desktop.core.faces.engine import (
+    EngineSettings,
+    FaceEngine,
+    create_engine,
+    settings_for_engine,
+)
+from rekog_desktop.core.faces.images import face_thumbnail_jpeg, load_image
+from rekog_desktop.core.gallery import importer
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.report.case_notes import ExportResult, export_case_pdf
+from rekog_desktop.core.scoring.search import (
+    ProbeSearch,
+    SearchSettings,
+    check_engine,
+    search_faces,
+)
+from rekog_desktop.core.video.scan import (
+    VideoProgress,
+    VideoResult,
+    VideoSettings,
+    record_video_in_case,
+    rerank_video,
+    scan_video,
+)
+
+#: Builds the engine a probe is measured with, from the store's variant (the app passes its
+#: face process; the CLI the engine in its own process).
+EngineFactory = Callable[[EngineSettings], FaceEngine]
+
+T = TypeVar("T")
+
+
+def finish(steps: Generator[Any, None, T]) -> T:
+    """Run a long operation to its end, ignoring its steps (for scripts and tests)."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+
+
+class NoSuchFace(RekogError):
+    """The face asked for is not among the faces found in the probe."""
+
+
+class FaceRule(StrEnum):
+    """Which faces of a probe picture are searched and recorded; the record states the rule."""
+
+    #: Every face found (the CLI's default): nothing the officer saw goes unrecorded.
+    EVERY = "every"
+    #: Only the face the officer chose (the app: the largest first, others when clicked).
+    CHOSEN = "chosen"
+
+
+# -- gallery ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportScanned:
+    """First step of an import: the paths were walked (`missing`: paths and reasons)."""
+
+    files: int
+    missing: tuple[tuple[str, str], ...]
+
+
+def import_into_gallery(
+    store: GalleryStore,
+    by: Officer,
+    paths: Iterable[str | Path],
+    *,
+    subject: str | None = None,
+    subject_from_folder: bool = False,
+    source: str = "",
+    workers: int | None = None,
+) -> Generator[ImportScanned | importer.ImportProgress, None, importer.ImportSummary]:
+    """Walk `paths` and import every photo, each committed batch audited with its photos."""
+    by.require(Operation.IMPORT)
+    items, missing = importer.collect_items(
+        paths, subject=subject, subject_from_folder=subject_from_folder
+    )
+    yield ImportScanned(len(items), tuple(missing))
+    summary = yield from importer.import_photos(
+        store, items, source=source, imported_by=by.name, workers=workers
+    )
+    summary.failed[:0] = missing
+    return summary
+
+
+def delete_subject(store: GalleryStore, by: Officer, subject_id: int) -> int:
+    by.require(Operation.EDIT_GALLERY)
+    return store.delete_subject(subject_id, actor=by.name)
+
+
+def delete_photo(store: GalleryStore, by: Officer, photo_id: int) -> None:
+    by.require(Operation.EDIT_GALLERY)
+    store.delete_photo(photo_id, actor=by.name)
+
+
+def assign_face(store: GalleryStore, by: Officer, face_id: int, subject_name: str) -> None:
+    """Enrol one face of an unassigned photo under a subject (audited by the store)."""
+    by.require(Operation.EDIT_GALLERY)
+    with store.transaction():
+        subject_id = store.subject_id(subject_name, create=True)
+        store.assign_face(face_id, subject_id, actor=by.name)
+
+
+# -- cases --------------------------------------------------------------------------------
+
+
+def open_new_case(
+    store: GalleryStore,
+    by: Officer,
+    *,
+    number: str,
+    title: str,
+    purpose: str,
+    legal_basis: str,
+    officer: str | None = None,
+) -> cases.Case:
+    """Open a case; the officer in charge defaults to the signed-in officer."""
+    by.require(Operation.OPEN_CASE)
+    return cases.create_case(
+        store,
+        number=number,
+        title=title,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        officer=officer or by.name,
+        actor=by.name,
+    )
+
+
+def choose_case(store: GalleryStore, by: Officer, number: str) -> cases.Case:
+    """The open case searches will go into (refused for a role that cannot search)."""
+    by.require(Operation.SEARCH)
+    return cases.open_case(store, number)
+
+
+def close_case(store: GalleryStore, by: Officer, number: str) -> cases.Case:
+    by.require(Operation.CLOSE_CASE)
+    return cases.close_case(store, number, actor=by.name)
+
+
+def add_note(store: GalleryStore, by: Officer, number: str, text: str) -> cases.Note:
+    by.require(Operation.NOTE)
+    return cases.add_note(store, number, text, author=by.name)
+
+
+# -- probe pictures -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeLoaded:
+    """First step of a probe search: the picture, before any face is found."""
+
+    path: str
+    sha256: str
+    pixels: RGBImage = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ProbeFacesFound:
+    faces: tuple[Face, ...]
+
+
+@dataclass(frozen=True)
+class PictureSearch:
+    """A ranked probe picture and what of it is recorded in its case: `recorded` maps face
+    index (largest first) to search id. `pixels` stay for the face crops of later faces."""
+
+    case_number: str
+    probe: ProbeSearch
+    settings: SearchSettings
+    rule: FaceRule
+    engine: str
+    recorded: dict[int, int]
+    pixels: RGBImage | None = field(default=None, repr=False)
+
+
+def search_probe(
+    store: GalleryStore,
+    by: Officer,
+    path: str | Path,
+    *,
+    case_number: str,
+    settings: SearchSettings,
+    rule: FaceRule = FaceRule.EVERY,
+    face: int = 0,
+    engines: EngineFactory = create_engine,
+) -> Generator[ProbeLoaded | ProbeFacesFound, None, PictureSearch]:
+    """Decode the probe, find and measure its faces with the store's engine variant, rank
+    each against the gallery, and record in the case the faces `rule` names (`face`: the
+    index chosen, largest first). A probe with no face is recorded as such. Raises
+    UnreadableImage, CaseError, PermissionDenied, NoSuchFace (nothing recorded then)."""
+    by.require(Operation.SEARCH)
+    cases.open_case(store, case_number)  # refuse before any work
+    loaded = load_image(path)
+    yield ProbeLoaded(str(path), loaded.sha256, loaded.pixels)
+    engine = engines(settings_for_engine(store.engine_name(), EngineSettings()))
+    check_engine(store, engine)
+    faces = tuple(engine.faces(loaded.pixels))
+    yield ProbeFacesFound(faces)
+    if rule is FaceRule.CHOSEN and faces and not 0 <= face < len(faces):
+        raise NoSuchFace(f"{path}: face {face + 1} was asked for; {len(faces)} found")
+    probe = ProbeSearch(
+        path=str(Path(path).resolve()),
+        sha256=loaded.sha256,
+        width=loaded.width,
+        height=loaded.height,
+        faces=search_faces(store, faces, settings),
+    )
+    info = engine.info
+    result = PictureSearch(
+        case_number, probe, settings, rule, f"{info.name} ({info.version})", {}, loaded.pixels
+    )
+    chosen = range(len(faces)) if rule is FaceRule.EVERY else [face][: len(faces)]
+    return _record_faces(store, by, result, chosen)
+
+
+def rank_again(
+    store: GalleryStore,
+    by: Officer,
+    previous: PictureSearch,
+    settings: SearchSettings,
+    *,
+    face: int | None = None,
+) -> PictureSearch:
+    """Rank the measured faces again with other settings (or a changed gallery) and record the
+    new searches by the same rule (`face`: for CHOSEN, the face on screen)."""
+    by.require(Operation.SEARCH)
+    cases.open_case(store, previous.case_number)
+    old = previous.probe
+    ranked = search_faces(store, (s.face for s in old.faces), settings)
+    redone = replace(
+        previous,
+        probe=ProbeSearch(old.path, old.sha256, old.width, old.height, ranked),
+        settings=settings,
+        recorded={},
+    )
+    if previous.rule is FaceRule.EVERY:
+        chosen: Iterable[int] = range(len(ranked))
+    else:
+        index = face if face is not None else min(previous.recorded, default=0)
+        chosen = [index] if 0 <= index < len(ranked) else []
+    return _record_faces(store, by, redone, chosen, reranked=True)
+
+
+def search_another_face(
+    store: GalleryStore, by: Officer, previous: PictureSearch, face: int
+) -> PictureSearch:
+    """The officer chose another face of the probe: record its search (same settings)."""
+    by.require(Operation.SEARCH)
+    cases.open_case(store, previous.case_number)
+    if not 0 <= face < len(previous.probe.faces):
+        raise NoSuchFace(f"face {face + 1} was asked for; {len(previous.probe.faces)} found")
+    if face in previous.recorded:
+        return previous
+    return _record_faces(store, by, previous, [face])
+
+
+def _record_faces(
+    store: GalleryStore,
+    by: Officer,
+    result: PictureSearch,
+    chosen: Iterable[int],
+    *,
+    reranked: bool = False,
+) -> PictureSearch:
+    """Record the searches of `chosen` faces in one transaction; a probe with no face is
+    recorded as a search that found none."""
+    probe = result.probe
+    case = cases.open_case(store, result.case_number)
+    recorded = dict(result.recorded)
+    context = {"face_rule": result.rule.value, "faces_found": len(probe.faces)}
+    if reranked:
+        context["reranked"] = True
+    with store.transaction():
+        if not probe.faces:
+            searches.record_probe_without_face(
+                store, case=case, probe_path=probe.path, probe_sha256=probe.sha256, actor=by.name
+            )
+        for index in chosen:
+            face_search = probe.faces[index]
+            crop = (
+                face_thumbnail_jpeg(result.pixels, face_search.face.box)
+                if result.pixels is not None
+                else None
+            )
+            recorded[index] = searches.record_face_search(
+                store,
+                case=case,
+                kind="image",
+                probe_path=probe.path,
+                probe_sha256=probe.sha256,
+                face_index=index,
+                face_search=face_search,
+                top_k=result.settings.top_k,
+                tolerance=result.settings.tolerance,
+                actor=by.name,
+                probe_thumbnail=crop,
+                context=context,
+            )
+    return replace(result, recorded=recorded)
+
+
+# -- clips --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipSearch:
+    """A scanned clip and its tracks' searches in the case (track id -> search id)."""
+
+    case_number: str
+    result: VideoResult
+    settings: SearchSettings
+    recorded: dict[int, int]
+
+
+def scan_clip(
+    store: GalleryStore,
+    by: Officer,
+    path: str | Path,
+    *,
+    case_number: str,
+    settings: SearchSettings,
+    video: VideoSettings | None = None,
+    engines: EngineFactory = create_engine,
+) -> Generator[VideoProgress, None, ClipSearch]:
+    """Scan a clip, yielding progress with the tracks finished; once the clip has been read
+    to its end, record every track's search and the clip's `video_scan` event in one
+    transaction (a cancelled scan records nothing). Raises UnsupportedVideo, CaseError."""
+    by.require(Operation.SEARCH)
+    cases.open_case(store, case_number)
+    engine = engines(settings_for_engine(store.engine_name(), EngineSettings()))
+    result = yield from scan_video(
+        path,
+        engine,
+        settings=video,
+        store=store,
+        top_k=settings.top_k,
+        tolerance=settings.tolerance,
+        preset=settings.preset,
+    )
+    return _record_clip(store, by, ClipSearch(case_number, result, settings, {}))
+
+
+def rank_clip_again(
+    store: GalleryStore, by: Officer, previous: ClipSearch, settings: SearchSettings
+) -> ClipSearch:
+    """Rank a scanned clip's tracks again; every track's new search is recorded."""
+    by.require(Operation.SEARCH)
+    cases.open_case(store, previous.case_number)
+    result = rerank_video(store, previous.result, settings)
+    return _record_clip(
+        store, by, ClipSearch(previous.case_number, result, settings, {}), reranked=True
+    )
+
+
+def _record_clip(
+    store: GalleryStore, by: Officer, clip: ClipSearch, *, reranked: bool = False
+) -> ClipSearch:
+    case = cases.open_case(store, clip.case_number)
+    with store.transaction():
+        ids = record_video_in_case(
+            store,
+            case=case,
+            result=clip.result,
+            top_k=clip.settings.top_k,
+            tolerance=clip.settings.tolerance,
+            actor=by.name,
+            reranked=reranked,
+        )
+    searched = [t.track.id for t in clip.result.tracks if t.search is not None]
+    return replace(clip, recorded=dict(zip(searched, ids, strict=True)))
+
+
+# -- review -------------------------------------------------------------------------------
+
+
+def view_candidate(store: GalleryStore, by: Officer, search_id: int, rank: int) -> None:
+    """Looking at a candidate is itself on the record."""
+    by.require(Operation.VIEW)
+    searches.record_view(store, search_id=search_id, rank=rank, actor=by.name)
+
+
+def decide(
+    store: GalleryStore, by: Officer, search_id: int, rank: int, verdict: str, reason: str
+) -> decisions.Decision:
+    """Accept, reject or call inconclusive one candidate; a reason is required to accept, and
+    for every verdict where the store policy says so."""
+    by.require(Operation.DECIDE)
+    if read_policy(store).require_reasons and not reason.strip():
+        raise cases.CaseError("this store requires a reason for every decision")
+    decisions.record_decision(
+        store, search_id=search_id, rank=rank, verdict=verdict, reason=reason, reviewer=by.name
+    )
+    return decisions.decisions_for_search(store, search_id)[rank]
+
+
+def pairs_to_verify(store: GalleryStore, by: Officer, number: str) -> list[searches.BlindPair]:
+    """Accepted pairs of the case this officer may verify (never their own), blind."""
+    by.require(Operation.VERIFY)
+    return searches.pending_verifications(store, number, reviewer=by.name)
+
+
+def verify(
+    store: GalleryStore, by: Officer, decision_id: int, verdict: str, reason: str
+) -> decisions.VerificationRecord:
+    """A second officer confirms or disputes an accepted pair."""
+    by.require(Operation.VERIFY)
+    return decisions.verify_decision(
+        store, decision_id=decision_id, verdict=verdict, reason=reason, reviewer=by.name
+    )
+
+
+def export_case(store: GalleryStore, by: Officer, number: str, path: str | Path) -> ExportResult:
+    """Write the case notes PDF (its SHA-256 goes into the trail), with the trail anchored:
+    a signed checkpoint taken before is printed in the PDF, and one taken after the export
+    event is written beside it (`<pdf>.checkpoint.json`) for `rekog audit verify
+    --checkpoint`."""
+    by.require(Operation.EXPORT)
+    cases.get_case(store, number)
+    before = checkpoint.make_checkpoint(store)
+    result = export_case_pdf(store, number, path, actor=by.name, anchor=before.anchor)
+    checkpoint.save_checkpoint(checkpoint.make_checkpoint(store), checkpoint_beside(result.path))
+    return result
+
+
+def checkpoint_beside(pdf: Path) -> Path:
+    return pdf.with_name(pdf.name + ".checkpoint.json")
+
+
+def write_checkpoint(store: GalleryStore, by: Officer, path: str | Path) -> checkpoint.Checkpoint:
+    """Sign the trail's head now (`rekog audit checkpoint --out FILE`)."""
+    by.require(Operation.READ_AUDIT)
+    point = checkpoint.make_checkpoint(store)
+    checkpoint.save_checkpoint(point, path)
+    return point
+
+
+# -- administration -----------------------------------------------------------------------
+
+
+def set_policy(
+    store: GalleryStore,
+    by: Officer,
+    *,
+    require_passwords: bool | None = None,
+    require_reasons: bool | None = None,
+) -> Policy:
+    """Change the store policy (supervisor). Requiring passwords is refused while the
+    supervisor setting it has none, so nobody locks the store against themselves."""
+    by.require(Operation.SET_POLICY)
+    old = read_policy(store)
+    new = Policy(
+        require_passwords=old.require_passwords if require_passwords is None else require_passwords,
+        require_reasons=old.require_reasons if require_reasons is None else require_reasons,
+    )
+    me = get_user(store, by.name)
+    if new.require_passwords and (me is None or not me.has_password):
+        raise UserError(f"set your own password first (`rekog user password {by.name}`)")
+    with store.transaction():
+        write_policy(store, new)
+        trail.append_event(
+            store, "policy_changed", {"from": old.as_dict(), "to": new.as_dict()}, actor=by.name
+        )
+    return new
