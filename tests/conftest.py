@@ -22,6 +22,7 @@ from rekog_desktop.core.gallery.store import GalleryStore
 # they start) go to a folder of this run, never the user's own keys folder.
 os.environ["REKOG_KEYS"] = tempfile.mkdtemp(prefix="rekog-test-keys-")
 
+
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

@@ -7,7 +7,6 @@ plain line on stderr, never a traceback.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -23,13 +22,13 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=str,
     default=None,
     help="Gallery store file (default: the user data folder; env REKOG_DB overrides).",
 )
 @click.version_option(__version__, prog_name="rekog")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None) -> None:
+def cli(ctx: click.Context, db_path: str | None) -> None:
     """rekog-desktop batch commands. Every result is an investigative lead, not an
     identification."""
     ctx.obj = CliContext(db_path=db_path or default_store_path())

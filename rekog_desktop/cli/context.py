@@ -38,7 +38,8 @@ class Passwords:
 
 @dataclass
 class CliContext:
-    db_path: Path
+    #: As given: a URL must reach the store intact (a Path would fold its "//").
+    db_path: str | Path
 
     def open_store(self, *, create: bool = False) -> GalleryStore:
         """The store; only commands that fill a store (import, case new) may create it."""

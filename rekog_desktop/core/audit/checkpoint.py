@@ -9,15 +9,20 @@ lives outside the store file (owner-only, in the keys folder). It is written at 
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from rekog_desktop.core.audit.keys import (
+    private_key,
+    public_key_hex,
+    signature_ok,
+    store_id,
+    write_private,
+)
 from rekog_desktop.core.common.clock import utc_now
 from rekog_desktop.core.common.database import HasDatabase
 from rekog_desktop.core.common.errors import RekogError
@@ -50,47 +55,13 @@ class Checkpoint:
         )
 
 
-def store_id(store: HasDatabase) -> str:
-    row = store.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
-    return str(row[0]) if row else "unknown"
-
-
-def _key_path(store: HasDatabase) -> Path:
-    return keys_dir() / f"store-{store_id(store)}.ed25519"
-
-
 def latest_path(store: HasDatabase) -> Path:
-    return keys_dir() / f"store-{store_id(store)}.checkpoint.json"
-
-
-def _private_key(store: HasDatabase) -> Ed25519PrivateKey:
-    """The store's signing key, created owner-only on first use."""
-    path = _key_path(store)
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise CheckpointError(f"{path} is not an Ed25519 key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    _write_private(path, pem)
-    return key
-
-
-def public_key_hex(store: HasDatabase) -> str | None:
-    """This store's public key, if its key exists on this machine."""
-    if not _key_path(store).exists():
-        return None
-    raw = (
-        _private_key(store)
-        .public_key()
-        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    )
-    return raw.hex()
+    """The latest checkpoint of this store file. Copies of a store share its id and key but
+    not this file: a copy is judged by the checkpoints taken of it (or one handed to verify),
+    never by another copy's newer history."""
+    row = store.db.execute("PRAGMA database_list").fetchone()
+    where = hashlib.sha256(str(Path(row[2]).resolve()).encode()).hexdigest()[:16]
+    return keys_dir() / f"store-{store_id(store)}-{where}.checkpoint.json"
 
 
 def make_checkpoint(store: HasDatabase) -> Checkpoint:
@@ -98,7 +69,7 @@ def make_checkpoint(store: HasDatabase) -> Checkpoint:
     row = store.db.execute("SELECT count(*), max(id) FROM audit").fetchone()
     count = int(row[0])
     head = store.db.execute("SELECT hash FROM audit WHERE id = ?", [row[1]]).fetchone()
-    key = _private_key(store)
+    key = private_key(store)
     public = key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
@@ -118,7 +89,7 @@ def make_checkpoint(store: HasDatabase) -> Checkpoint:
 
 def save_checkpoint(checkpoint: Checkpoint, path: str | Path) -> Path:
     target = Path(path).expanduser()
-    _write_private(target, (json.dumps(asdict(checkpoint), indent=2) + "\n").encode())
+    write_private(target, (json.dumps(asdict(checkpoint), indent=2) + "\n").encode())
     return target
 
 
@@ -137,11 +108,7 @@ def check_checkpoint(store: HasDatabase, checkpoint: Checkpoint) -> tuple[int | 
     (the first event id that is missing or differs, the problem)."""
     if checkpoint.store_id != store_id(store):
         return 0, f"the checkpoint is of another store ({checkpoint.store_id})"
-    try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(checkpoint.public_key)).verify(
-            bytes.fromhex(checkpoint.signature), checkpoint.signed_part()
-        )
-    except (ValueError, InvalidSignature):
+    if not signature_ok(checkpoint.public_key, checkpoint.signed_part(), checkpoint.signature):
         return 0, "the checkpoint's signature is not valid"
     mine = public_key_hex(store)
     if mine is not None and mine != checkpoint.public_key:
@@ -161,17 +128,3 @@ def check_checkpoint(store: HasDatabase, checkpoint: Checkpoint) -> tuple[int | 
             f"{checkpoint.created_utc}: the chain was rewritten"
         )
     return None, ""
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write owner-only, atomically (a reader never sees half a key or checkpoint)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -1,7 +1,8 @@
 """The tamper-evident audit trail: append-only events chained by SHA-256.
 
 Each event's hash covers its sequence id, time, actor, OS user, case, type, data and the previous
-event's hash, so editing or removing any row breaks the chain from that row on. Triggers refuse
+event's hash, so editing or removing any row breaks the chain from that row on; the hash is
+signed with the store's key (audit.keys), so a chain rebuilt without the key shows. Triggers refuse
 UPDATE and DELETE; `verify_chain` catches edits made around them (e.g. with the trigger dropped).
 Event data never holds embeddings or image bytes: paths, hashes, ids, counts and text only.
 """
@@ -13,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rekog_desktop.core.audit.keys import sign_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.database import HasDatabase
 
@@ -103,10 +105,24 @@ def append_event(
             data_json=data_json,
             prev_hash=prev_hash,
         )
+        # Signed with the store's key (kept outside the store): an event appended or a chain
+        # recomputed with SQL alone, without the key, has no valid signature.
+        signature = sign_event(store, digest)
         db.execute(
             """INSERT INTO audit (id, created_utc, actor, os_user, case_number, event_type, data,
-            prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [event_id, created, actor, user, case_number, event_type, data_json, prev_hash, digest],
+            prev_hash, hash, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                event_id,
+                created,
+                actor,
+                user,
+                case_number,
+                event_type,
+                data_json,
+                prev_hash,
+                digest,
+                signature,
+            ],
         )
         if own_transaction:
             conn.commit()

@@ -5,7 +5,8 @@ cannot see alone is caught here:
 - the newest events deleted: the `audit_seq` counter, bumped by every append in the same
   transaction, counts more events than remain; and the latest signed checkpoint (kept outside
   the store) names an event that is gone;
-- a chain recomputed after an edit: its head no longer matches a signed checkpoint;
+- a chain recomputed after an edit, or an event appended with SQL: its events carry no valid
+  signature of the store's key, and its head no longer matches a signed checkpoint;
 - a row changed behind its event (a verdict turned from accept to reject, a deleted note or
   candidate, an inserted decision): each event names its row and the content it recorded, and
   every row written since the store was upgraded must match its event.
@@ -23,6 +24,7 @@ from rekog_desktop.core.audit.checkpoint import (
     latest_path,
     load_checkpoint,
 )
+from rekog_desktop.core.audit.keys import public_key_hex, signature_ok
 from rekog_desktop.core.audit.trail import verify_chain
 from rekog_desktop.core.common.database import HasDatabase
 
@@ -60,10 +62,24 @@ def verify_trail(store: HasDatabase, checkpoint: Checkpoint | None = None) -> Tr
             ": the newest were deleted" if missing > 0 else ": the counter was altered"
         )
         return TrailStatus(False, chain.events, chain.head_hash, chain.events + 1, problem)
+    seen: list[str] = []
+    public = public_key_hex(store) or (checkpoint.public_key if checkpoint else None)
+    if public is None:
+        seen.append("event signatures not checked: this store's key is not on this machine")
+    else:
+        bad_sig = _unsigned_event(store, public)
+        if bad_sig is not None:
+            return TrailStatus(
+                False,
+                chain.events,
+                chain.head_hash,
+                bad_sig,
+                f"event {bad_sig} is not signed with this store's key: it was written "
+                "without the app (appended or recomputed with SQL)",
+            )
     bad = _rows_problem(store)
     if bad is not None:
         return TrailStatus(False, chain.events, chain.head_hash, bad[0], bad[1])
-    seen: list[str] = []
     held: list[tuple[str, Checkpoint]] = []
     if checkpoint is not None:
         held.append(("given", checkpoint))
@@ -78,6 +94,18 @@ def verify_trail(store: HasDatabase, checkpoint: Checkpoint | None = None) -> Tr
             )
         seen.append(f"{label} checkpoint reached: {point.anchor}")
     return TrailStatus(True, chain.events, chain.head_hash, checkpoints=seen)
+
+
+def _unsigned_event(store: HasDatabase, public_hex: str) -> int | None:
+    """The first event since signing began whose signature does not verify."""
+    after = _covered_after(store, "audit")
+    rows = store.db.execute(
+        "SELECT id, hash, signature FROM audit WHERE id > ? ORDER BY id", [after]
+    )
+    for event_id, digest, signature in rows:
+        if not signature_ok(public_hex, bytes.fromhex(digest), signature):
+            return int(event_id)
+    return None
 
 
 def _covered_after(store: HasDatabase, table: str) -> int:

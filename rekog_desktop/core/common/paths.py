@@ -7,12 +7,16 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from rekog_desktop.core.common.errors import StoreError
+
 APP_NAME = "rekog-desktop"
 
 
 def default_store_path() -> Path:
     env = os.environ.get("REKOG_DB")
     if env:
+        if "://" in env:
+            raise StoreError(f"REKOG_DB={env} is a URL: this build opens SQLite store files only")
         return Path(env).expanduser()
     return user_data_path(APP_NAME, appauthor=False) / "gallery.sqlite"
 

@@ -228,9 +228,10 @@ def _search_estimates(db: Database) -> None:
 @MIGRATIONS(name="0004_row_coverage")
 def _row_coverage(db: Database) -> None:
     """From here on every decision, verification, note and search row must match the audit
-    event that recorded it (audit.verify); rows written before this upgrade were recorded by
-    events that did not name their row, so coverage starts after them."""
-    for table in ("decisions", "verifications", "case_notes", "searches"):
+    event that recorded it (audit.verify), and every event is signed with the store's key;
+    rows and events written before this upgrade were not, so coverage starts after them."""
+    db.execute("ALTER TABLE audit ADD COLUMN signature TEXT")
+    for table in ("decisions", "verifications", "case_notes", "searches", "audit"):
         db.execute(
             f"INSERT INTO meta (key, value) SELECT 'covered_after_{table}', "
             f"coalesce(max(id), 0) FROM {table}"
