@@ -88,6 +88,10 @@ def import_cmd(
             click.echo(f"  no face: {printable(path)}")
         for path, count in summary.several_faces:
             click.echo(f"  {count} faces, none enrolled (pick one in the app): {printable(path)}")
+        for path, note in summary.notes:
+            click.echo(f"  note: {printable(path)}: {note}")
+        for path, reason in summary.skipped:
+            click.echo(f"  not imported: {printable(path)}: {reason}")
         for path, reason in summary.failed:
             click.echo(f"  failed: {printable(path)}: {reason}", err=True)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

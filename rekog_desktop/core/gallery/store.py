@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.errors import StoreError
+from rekog_desktop.core.common.filenames import displayable, from_raw, is_clean, raw_name
 from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, Quality
 from rekog_desktop.core.gallery.migrations import MIGRATIONS
 
@@ -83,6 +84,13 @@ class StoredPhoto:
     imported_utc: str
     imported_by: str
     face_count: int
+    #: The file name's bytes when they are not valid UTF-8 (`path` is then displayable only).
+    path_raw: bytes | None = None
+
+    @property
+    def file(self) -> str:
+        """The path to open the photo with (lossless, also for undecodable names)."""
+        return from_raw(self.path_raw) if self.path_raw is not None else self.path
 
 
 @dataclass(frozen=True)
@@ -293,13 +301,14 @@ class GalleryStore:
         subject_id = self.subject_id(record.subject, create=True) if record.subject else None
         cursor = self.db.execute(
             """
-            INSERT OR IGNORE INTO photos (subject_id, path, sha256, width, height, source,
-                                          imported_utc, imported_by, face_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO photos (subject_id, path, path_raw, sha256, width, height,
+                                          source, imported_utc, imported_by, face_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 subject_id,
-                record.path,
+                displayable(record.path),
+                None if is_clean(record.path) else raw_name(record.path),
                 record.sha256,
                 record.width,
                 record.height,
@@ -342,7 +351,7 @@ class GalleryStore:
         rows = self.db.execute(
             f"""
             SELECT p.id, p.subject_id, s.name, p.path, p.sha256, p.width, p.height, p.source,
-                   p.imported_utc, p.imported_by, p.face_count
+                   p.imported_utc, p.imported_by, p.face_count, p.path_raw
             FROM photos p LEFT JOIN subjects s ON s.id = p.subject_id {where} ORDER BY p.id
             """,
             params,

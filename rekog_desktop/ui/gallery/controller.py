@@ -137,6 +137,7 @@ class GalleryController(QObject):
             self._import_total = step.files
             dialog.on_scanned(step.files)
             dialog.skipped.extend(step.missing)
+            dialog.skipped.extend(step.skipped)
         elif isinstance(step, ImportProgress):
             dialog.on_progress(step)
             self.import_progressed.emit(step)

@@ -100,7 +100,7 @@ def load_photo_tiles(
         faces = {p.id: tuple(store.faces_of_photo(p.id)) for p in photos}
     for photo in photos:
         try:
-            shown = load_display_image(photo.path, max_side=side)
+            shown = load_display_image(photo.file, max_side=side)
         except Exception as exc:
             reason = getattr(exc, "reason", str(exc))
             yield PhotoTile(photo, faces[photo.id], QImage(), 1.0, reason)
