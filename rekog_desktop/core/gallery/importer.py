@@ -146,8 +146,10 @@ def collect_items(
             walk.failed.append((label(file), "symbolic link loop"))
             return
         except FileNotFoundError:
-            reason = "dangling link: its target does not exist" if file.is_symlink() else (
-                "file or folder not found"
+            reason = (
+                "dangling link: its target does not exist"
+                if file.is_symlink()
+                else ("file or folder not found")
             )
             walk.failed.append((label(file), reason))
             return
