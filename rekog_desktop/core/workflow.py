@@ -117,14 +117,33 @@ def import_into_gallery(
     return summary
 
 
-def delete_subject(store: GalleryStore, by: Officer, subject_id: int) -> int:
-    by.require(Operation.EDIT_GALLERY)
-    return store.delete_subject(subject_id, actor=by.name)
+class ErasureError(RekogError):
+    """An erasure that cannot be done as asked (no reason, unknown subject or photo)."""
 
 
-def delete_photo(store: GalleryStore, by: Officer, photo_id: int) -> None:
+def delete_subject(store: GalleryStore, by: Officer, subject_id: int, reason: str) -> int:
+    """Erase a subject from the gallery: photos, faces, embeddings and thumbnails, with the
+    bytes gone from the store file; the receipt in the trail names what and why. Past case
+    records keep what the officer was shown (they belong to the case)."""
     by.require(Operation.EDIT_GALLERY)
-    store.delete_photo(photo_id, actor=by.name)
+    if not reason.strip():
+        raise ErasureError("erasing needs a reason (it goes into the audit receipt)")
+    return store.delete_subject(subject_id, actor=by.name, reason=reason.strip())
+
+
+def delete_subject_named(store: GalleryStore, by: Officer, name: str, reason: str) -> int:
+    subject_id = store.subject_id(name)
+    if subject_id is None:
+        raise ErasureError(f"no subject named {name!r} in this store")
+    return delete_subject(store, by, subject_id, reason)
+
+
+def delete_photo(store: GalleryStore, by: Officer, photo_id: int, reason: str) -> None:
+    """Erase one photo (its faces, embeddings and thumbnails), as delete_subject."""
+    by.require(Operation.EDIT_GALLERY)
+    if not reason.strip():
+        raise ErasureError("erasing needs a reason (it goes into the audit receipt)")
+    store.delete_photo(photo_id, actor=by.name, reason=reason.strip())
 
 
 def assign_face(store: GalleryStore, by: Officer, face_id: int, subject_name: str) -> None:

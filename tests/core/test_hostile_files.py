@@ -82,3 +82,38 @@ def test_a_probe_with_an_undecodable_name_is_searched(awkward: Path, tmp_path: P
     found = _rekog(db, "search", probe, str(awkward / "joe_biden" / "plain.jpg"), "--case", "C1")
     assert found.returncode == 0, found.stderr
     assert "bad_\\xff\\xfe_name.jpg" in found.stdout and "joe_biden" in found.stdout
+
+
+def test_erasure_removes_the_bytes_from_the_store_file(tmp_path: Path, faces_dir: Path) -> None:
+    """`rekog subject delete` leaves no embedding or thumbnail byte anywhere in the file (nor
+    its WAL), and a receipt in the trail; a reason is required."""
+    db = tmp_path / "g.sqlite"
+    for name in ("joe_biden", "barack_obama"):
+        done = _rekog(db, "import", str(faces_dir / name), "--subject-from-folder")
+        assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        secrets = [
+            bytes(blob)
+            for row in conn.execute(
+                "SELECT f.embedding, f.thumbnail FROM faces f JOIN subjects s "
+                "ON s.id = f.subject_id WHERE s.name = 'joe_biden'"
+            )
+            for blob in row
+        ]
+    assert secrets
+    refused = _rekog(db, "subject", "delete", "joe_biden")
+    assert refused.returncode == 2 and "--reason" in refused.stderr
+    erased = _rekog(db, "subject", "delete", "joe_biden", "--reason", "enrolled in error")
+    assert erased.returncode == 0, erased.stderr
+    files = b"".join(p.read_bytes() for p in tmp_path.glob("g.sqlite*"))
+    for secret in secrets:  # a slice past the JPEG header, which every thumbnail shares
+        middle = len(secret) // 2
+        assert secret[middle : middle + 64] not in files
+    with sqlite3.connect(db) as conn:
+        (receipt,) = conn.execute(
+            "SELECT data FROM audit WHERE event_type = 'subject_deleted'"
+        ).fetchone()
+    data = json.loads(receipt)
+    assert data["subject"] == "joe_biden" and data["reason"] == "enrolled in error"
+    assert data["faces"] == len(secrets) // 2 and len(data["photo_sha256"]) >= 1
+    assert _rekog(db, "audit", "verify").returncode == 0

@@ -172,6 +172,9 @@ class GalleryStore:
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Erasure must remove the bytes, not only the rows (stock SQLite leaves them in free
+        # pages until a VACUUM).
+        conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
         if MIGRATIONS.pending(self.db):
             MIGRATIONS.apply(self.db)
@@ -257,24 +260,39 @@ class GalleryStore:
         with self.transaction():
             self.db.execute("UPDATE subjects SET notes = ? WHERE id = ?", [notes, subject_id])
 
-    def delete_subject(self, subject_id: int, *, actor: str = "") -> int:
-        """Delete a subject, its photos and their faces (audited); returns photos removed."""
-
+    def delete_subject(self, subject_id: int, *, actor: str, reason: str) -> int:
+        """Erase a subject, their photos, faces, embeddings and thumbnails; returns photos
+        removed. The audit receipt says what was erased, by whom and why, never the data."""
         with self.transaction():
             name = self.db.execute(
                 "SELECT name FROM subjects WHERE id = ?", [subject_id]
             ).fetchone()
+            if name is None:
+                raise StoreError(f"no subject with id {subject_id}")
             hashes = [
                 r[0]
                 for r in self.db.execute(
                     "SELECT sha256 FROM photos WHERE subject_id = ?", [subject_id]
                 )
             ]
+            faces = self._one(
+                "SELECT count(*) FROM faces WHERE photo_id IN "
+                "(SELECT id FROM photos WHERE subject_id = ?) OR subject_id = ?",
+                [subject_id, subject_id],
+            )
             self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
+            self.db.execute("UPDATE faces SET subject_id = NULL WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
-            data = {"subject": name[0] if name else None, "photo_sha256": hashes}
-            append_event(self, "subject_deleted", data, actor=actor or os_user())
+            data = {"subject": name[0], "photo_sha256": hashes, "faces": faces, "reason": reason}
+            append_event(self, "subject_deleted", data, actor=actor)
+        self.clear_freed_pages()
         return len(hashes)
+
+    def clear_freed_pages(self) -> None:
+        """Make erased bytes gone from the files: secure_delete (set on every connection)
+        zeroes what a DELETE frees in the database, and a truncating checkpoint empties the
+        WAL, which still holds the pages as they were before."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- photos -----------------------------------------------------------------------------
 
@@ -358,17 +376,24 @@ class GalleryStore:
         ).fetchall()
         return [StoredPhoto(*row) for row in rows]
 
-    def delete_photo(self, photo_id: int, *, actor: str = "") -> None:
-        """Delete a photo and its faces (audited)."""
-
+    def delete_photo(self, photo_id: int, *, actor: str, reason: str) -> None:
+        """Erase a photo, its faces, embeddings and thumbnails (with an audit receipt)."""
         with self.transaction():
             row = self.db.execute(
-                "SELECT path, sha256 FROM photos WHERE id = ?", [photo_id]
+                "SELECT path, sha256, face_count FROM photos WHERE id = ?", [photo_id]
             ).fetchone()
+            if row is None:
+                raise StoreError(f"no photo with id {photo_id}")
             self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
-            if row:
-                data = {"photo_id": photo_id, "path": row[0], "sha256": row[1]}
-                append_event(self, "photo_deleted", data, actor=actor or os_user())
+            data = {
+                "photo_id": photo_id,
+                "path": row[0],
+                "sha256": row[1],
+                "faces": row[2],
+                "reason": reason,
+            }
+            append_event(self, "photo_deleted", data, actor=actor)
+        self.clear_freed_pages()
 
     # -- faces ------------------------------------------------------------------------------
 
