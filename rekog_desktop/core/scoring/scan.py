@@ -133,7 +133,12 @@ class QuantisedIndex:
     @classmethod
     def build(cls, vectors: FloatArray) -> QuantisedIndex:
         """Code `vectors` in chunks (bounded temporary memory) and measure each row's coding
-        error from faiss's own decoding, so the bound holds whatever faiss rounds to."""
+        error from faiss's own decoding, so the bound holds whatever faiss rounds to.
+
+        Works in float32 (1M rows in about half a second): the scaled rows are off from the
+        exact products by at most u per component, and the float32 norms by (n + 2)u relative,
+        both added to the bounds below.
+        """
         dim = vectors.shape[1]
         largest = float(np.abs(vectors).max()) if vectors.size else 0.0
         scale = 127.0 / largest if largest > 0 and math.isfinite(largest) else 1.0
@@ -141,18 +146,18 @@ class QuantisedIndex:
             dim, faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_L2
         )
         index.train(np.zeros((1, dim), dtype=np.float32))  # direct coding: nothing to learn
-        residual = code_norm = 0.0
+        worst_error = worst_code = worst_scaled = 0.0  # squared norms
         for start in range(0, len(vectors), _CHUNK):
-            scaled = vectors[start : start + _CHUNK].astype(np.float64) * scale
-            index.add(np.rint(scaled).astype(np.float32))
-            decoded = index.reconstruct_n(start, len(scaled)).astype(np.float64)
-            errors = np.sqrt(np.einsum("ij,ij->i", scaled - decoded, scaled - decoded))
-            residual = max(residual, float(errors.max()))
-            code_norm = max(
-                code_norm, float(np.sqrt(np.einsum("ij,ij->i", decoded, decoded).max()))
-            )
-        # float64 rounding of the residual itself, and of scale * row, is ~1e-13 code units.
-        return cls(index, scale, residual * (1 + 1e-9) + 1e-9, code_norm * (1 + 1e-9))
+            scaled = vectors[start : start + _CHUNK] * np.float32(scale)
+            index.add(np.rint(scaled))
+            decoded = index.reconstruct_n(start, len(scaled))
+            error = scaled - decoded
+            worst_error = max(worst_error, float(np.einsum("ij,ij->i", error, error).max()))
+            worst_code = max(worst_code, float(np.einsum("ij,ij->i", decoded, decoded).max()))
+            worst_scaled = max(worst_scaled, float(np.einsum("ij,ij->i", scaled, scaled).max()))
+        slack = 1 + _SUM_RELATIVE_ERROR
+        residual = math.sqrt(worst_error * slack) + 2 * _FLOAT32_UNIT * math.sqrt(worst_scaled)
+        return cls(index, scale, residual * slack, math.sqrt(worst_code * slack))
 
     def _lower_bound(self, quantised_squared: float, probe_norm: float) -> float:
         """The smallest true distance a row can have when faiss reports `quantised_squared` for

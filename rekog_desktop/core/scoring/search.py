@@ -34,7 +34,7 @@ from rekog_desktop.core.scoring.calibration import (
     Preset,
     calibrator_for_store,
 )
-from rekog_desktop.core.scoring.scan import QuantisedIndex, exact_top_k
+from rekog_desktop.core.scoring.scan import QuantisedIndex, Ranked, exact_top_k
 
 #: Inspecting the loaded BLAS libraries is the slow part of threadpoolctl: do it once.
 _THREADPOOLS = ThreadpoolController()
@@ -179,19 +179,22 @@ def nearest(matrix: EmbeddingMatrix, probe: Embedding, top_k: int) -> list[tuple
     bytes to read), whose shortlist is re-ranked exactly and proved complete (scan.py); small
     ones by a float32 scan with the same proof. Distances are float64 over the float32 rows.
     """
-    count = len(matrix.face_ids)
-    if count == 0 or top_k <= 0:
+    if len(matrix.face_ids) == 0 or top_k <= 0:
         return []
-    probe32 = np.asarray(probe, dtype=np.float32)
-    index = _index_for(matrix)
-    if index is None:
-        ranked = exact_top_k(matrix.vectors, matrix.squared_norms, probe32, top_k)
-    else:
-        ranked = index.nearest(matrix.vectors, matrix.squared_norms, probe32, top_k)
+    ranked = rank_rows(matrix, probe, top_k)
     return [
         (int(matrix.face_ids[row]), float(distance))
         for row, distance in zip(ranked.rows, ranked.distances, strict=True)
     ]
+
+
+def rank_rows(matrix: EmbeddingMatrix, probe: Embedding, top_k: int) -> Ranked:
+    """`nearest` as row positions, with the stage that proved it exact (for the bench)."""
+    probe32 = np.asarray(probe, dtype=np.float32)
+    index = _index_for(matrix)
+    if index is None:
+        return exact_top_k(matrix.vectors, matrix.squared_norms, probe32, top_k)
+    return index.nearest(matrix.vectors, matrix.squared_norms, probe32, top_k)
 
 
 def _index_for(matrix: EmbeddingMatrix) -> QuantisedIndex | None:
