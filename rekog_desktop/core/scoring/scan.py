@@ -40,6 +40,8 @@ Stage = Literal["shortlist", "long shortlist", "full scan", "whole gallery"]
 #: Rows in the first shortlist: enough that 1M synthetic dlib-like rows pass the proof at once
 #: (the int8 error moves a distance by about 1%, and ~50-80 rows lie that close to the 20th).
 SHORTLIST = 200
+#: For a larger k the first shortlist grows with it (the default top-20 gets SHORTLIST).
+SHORTLIST_PER_RESULT = 10
 #: The second try is this many times longer (still one int8 scan, ~1 ms more at 1M rows).
 LONG_SHORTLIST_FACTOR = 16
 #: Rows re-ranked in float64 at a time: bounds the temporary memory of a full re-rank.
@@ -181,7 +183,7 @@ class QuantisedIndex:
             return Ranked(np.zeros(0, np.int64), np.zeros(0, np.float64), "whole gallery")
         probe_norm = float(np.linalg.norm(probe.astype(np.float64)))
         query = (probe.astype(np.float64) * self.scale).astype(np.float32)[None, :]
-        size = max(SHORTLIST, 2 * k)
+        size = max(SHORTLIST, SHORTLIST_PER_RESULT * k)
         for stage in ("shortlist", "long shortlist"):
             if size >= count:
                 rows, distances = _top_exact(vectors, np.arange(count, dtype=np.int64), probe, k)
