@@ -110,7 +110,8 @@ def exact_top_k(
     largest_norm = math.sqrt(float(squared_norms.max()))
     probe_norm = float(np.linalg.norm(probe.astype(np.float64)))
     bound = 8.0 * (vectors.shape[1] + 4) * _FLOAT32_UNIT * (largest_norm + probe_norm) ** 2
-    limit = float(distances[-1]) ** 2 - probe_norm**2 + bound
+    limit = np.float32(float(distances[-1]) ** 2 - probe_norm**2 + bound)
+    limit = np.nextafter(limit, np.float32(np.inf))  # the float32 compare must not round it down
     candidates = np.flatnonzero(scanned <= limit).astype(np.int64)
     rows, distances = _top_exact(vectors, np.concatenate([first, candidates]), probe, k)
     return Ranked(rows, distances, "full scan")
@@ -144,7 +145,10 @@ class QuantisedIndex:
         """
         dim = vectors.shape[1]
         largest = float(np.abs(vectors).max()) if vectors.size else 0.0
-        scale = 127.0 / largest if largest > 0 and math.isfinite(largest) else 1.0
+        # A float32 number, so the chunks below scale by exactly the `scale` queries use.
+        scale = (
+            float(np.float32(127.0 / largest)) if largest > 0 and math.isfinite(largest) else 1.0
+        )
         index = faiss.IndexScalarQuantizer(
             dim, faiss.ScalarQuantizer.QT_8bit_direct_signed, faiss.METRIC_L2
         )
@@ -170,7 +174,7 @@ class QuantisedIndex:
         rounding = _SUM_RELATIVE_ERROR * (query_norm + self.code_norm) ** 2
         coded = math.sqrt(max(quantised_squared - rounding, 0.0))
         probe_rounding = 2 * _FLOAT32_UNIT * query_norm
-        return (coded - self.residual - probe_rounding) / self.scale * (1 - 1e-9)
+        return max(coded - self.residual - probe_rounding, 0.0) / self.scale * (1 - 1e-9)
 
     def nearest(
         self, vectors: FloatArray, squared_norms: FloatArray, probe: FloatArray, k: int
