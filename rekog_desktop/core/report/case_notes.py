@@ -188,7 +188,8 @@ def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Sear
     if not searches:
         pdf.para("No search was run in this case.")
     for search in searches:
-        if pdf.get_y() > pdf.h - 90:
+        # A search (heading, facts, candidates: about 125 mm) is kept on one page if it fits.
+        if pdf.get_y() > pdf.page_break_trigger - 125:
             pdf.add_page()
         pdf.heading(_search_title(search), 12)
         probe_jpeg, _ = search_thumbnails(store, search.id)
@@ -389,7 +390,7 @@ def _rejections(pdf: CaseNotesPDF, reviewed: list[tuple[SearchRecord, Decision]]
             ]
         )
     pdf.grid(
-        [Column(20), Column(38), Column(44), Column(pdf.epw - 102)],
+        [Column(20), Column(34), Column(48), Column(pdf.epw - 102)],
         rows,
         headings=["Search / rank", "Subject", "Rejected by", "Reason"],
         size=8,
@@ -468,7 +469,7 @@ def _audit_section(
         for event in trail.list_events(store, case_number=case.number)
     ]
     pdf.grid(
-        [Column(8, "R"), Column(30), Column(20), Column(22), Column(78), Column(22)],
+        [Column(8, "R"), Column(30), Column(18), Column(27), Column(72), Column(25)],
         rows,
         headings=["#", "Time (UTC)", "Actor", "Event", "Details", "Hash"],
         size=7,

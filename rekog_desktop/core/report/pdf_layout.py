@@ -204,30 +204,48 @@ class CaseNotesPDF(FPDF):
     ) -> None:
         """A table whose cells wrap and whose rows may run over a page break: the page ends
         at a line, the next page repeats the headings and the row goes on. fpdf2's
-        `table()` would refuse such a row and fail the whole export."""
+        `table()` would refuse such a row and fail the whole export.
+
+        A table that fits on one page is not split, and a short row starts on the next page
+        rather than being split; a row taller than a third of a page is split where the page
+        ends, so a long text does not leave a half-empty page behind it."""
         pad = 0.8
+        head = self._wrap(columns, headings, size, line_height, bold=True) if headings else None
+        body = [self._wrap(columns, row, size, line_height) for row in rows]
+
+        def tall(wrapped: list[list[str]] | None) -> float:
+            return 0 if wrapped is None else max(map(len, wrapped)) * line_height + 2 * pad
 
         def draw_headings() -> None:
-            if headings is None:
-                return
-            self._grid_row(columns, headings, size, line_height, pad, bold=True, fill=True)
+            if head is not None:
+                self._grid_row(columns, head, size, line_height, pad, bold=True, fill=True)
 
+        page_body = self.page_break_trigger - self.t_margin
+        whole = tall(head) + sum(map(tall, body))
+        first = tall(head) + (tall(body[0]) if body else 0)
+        room = self.page_break_trigger - self.get_y()
+        if (whole > room and whole <= page_body) or first > room:
+            self.add_page()
         draw_headings()
-        for row in rows:
-            self._grid_row(columns, row, size, line_height, pad, repeat=draw_headings)
+        for wrapped in body:
+            height = tall(wrapped)
+            room = self.page_break_trigger - self.get_y()
+            if height > room and height <= page_body / 3:
+                self.add_page()
+                draw_headings()
+            self._grid_row(columns, wrapped, size, line_height, pad, repeat=draw_headings)
 
-    def _grid_row(
+    def _wrap(
         self,
         columns: Sequence[Column],
         cells: Sequence[str],
         size: float,
         line_height: float,
-        pad: float,
         *,
         bold: bool = False,
-        fill: bool = False,
-        repeat: Callable[[], None] | None = None,
-    ) -> None:
+    ) -> list[list[str]]:
+        """Each cell's text broken into the lines its column can hold (words whole; a word
+        wider than the column, such as a hash, is broken between characters)."""
         wrapped: list[list[str]] = []
         for column, text in zip(columns, cells, strict=True):
             self.set_font("DejaVu", "B" if bold or column.bold else "", size)
@@ -241,6 +259,21 @@ class CaseNotesPDF(FPDF):
             )
             assert isinstance(lines, list)
             wrapped.append([str(line) for line in lines] or [""])
+        return wrapped
+
+    def _grid_row(
+        self,
+        columns: Sequence[Column],
+        wrapped: list[list[str]],
+        size: float,
+        line_height: float,
+        pad: float,
+        *,
+        bold: bool = False,
+        fill: bool = False,
+        repeat: Callable[[], None] | None = None,
+    ) -> None:
+        """Draw one wrapped row line by line, breaking the page between lines if it must."""
         height = max(len(lines) for lines in wrapped)
         left = self.l_margin
         if self.get_y() + pad + line_height > self.page_break_trigger:
