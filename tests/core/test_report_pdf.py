@@ -28,7 +28,7 @@ from rekog_desktop.core.faces.images import load_image
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.report.case_notes import export_case_pdf
 from rekog_desktop.core.report.limitations import LIMITATIONS
-from rekog_desktop.core.report.pdf_layout import CaseNotesPDF
+from rekog_desktop.core.report.pdf_layout import CaseNotesPDF, visible
 from rekog_desktop.core.scoring.search import search_loaded
 
 #: Names in the scripts the issue lists, each as a person would type it (logical order).
@@ -210,3 +210,7 @@ def test_a_single_line_is_cut_with_a_visible_ellipsis() -> None:
     assert cut.endswith("…") and pdf.get_string_width(cut) <= 50
     pdf.add_page()
     pdf.output()  # closes the font files fpdf2 keeps open
+
+
+def test_control_characters_are_shown_not_dropped() -> None:
+    assert visible("a\tb\x1b[31m\r\nc\x07") == "a b\\x1b[31m\nc\\x07"

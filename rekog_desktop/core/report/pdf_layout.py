@@ -18,6 +18,7 @@ Unicode bidi) while the text stays in logical order for copy and search.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class CaseNotesPDF(FPDF):
             self.cell(
                 0,
                 4,
-                self.fit(f"Case {self.case_number}", self.epw - lead_width - 2),
+                self.fit(visible(f"Case {self.case_number}"), self.epw - lead_width - 2),
                 align="R",
                 new_x="LMARGIN",
                 new_y="NEXT",
@@ -152,7 +153,7 @@ class CaseNotesPDF(FPDF):
     def heading(self, text: str, size: int = 14) -> None:
         self.ln(2)
         self.set_font("DejaVu", "B", size)
-        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, visible(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
         self.set_font("DejaVu", "", 10)
 
@@ -162,7 +163,7 @@ class CaseNotesPDF(FPDF):
         """A wrapped paragraph; it continues on the next page when it has to."""
         self.set_font("DejaVu", "", size)
         self.set_text_color(*colour)
-        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, visible(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
 
     def bullets(self, items: Sequence[str], *, size: float = 9) -> None:
@@ -177,7 +178,9 @@ class CaseNotesPDF(FPDF):
             self.cell(indent, size * 0.5, "•")
             self.set_xy(self.l_margin + indent, top)
             with margins(self, left=self.l_margin + indent):
-                self.multi_cell(0, size * 0.5, item, align="L", new_x="LMARGIN", new_y="NEXT")
+                self.multi_cell(
+                    0, size * 0.5, visible(item), align="L", new_x="LMARGIN", new_y="NEXT"
+                )
             self.ln(0.8)
 
     def fields(
@@ -222,9 +225,12 @@ class CaseNotesPDF(FPDF):
 
         page_body = self.page_break_trigger - self.t_margin
         whole = tall(head) + sum(map(tall, body))
-        first = tall(head) + (tall(body[0]) if body else 0)
+        first = tall(body[0]) if body else 0
         room = self.page_break_trigger - self.get_y()
-        if (whole > room and whole <= page_body) or first > room:
+        fits_a_page = room < whole <= page_body
+        # Headings are never left alone at the foot of a page above a short first row.
+        orphaned = tall(head) + first > room and first <= page_body / 3
+        if fits_a_page or orphaned:
             self.add_page()
         draw_headings()
         for wrapped in body:
@@ -252,7 +258,7 @@ class CaseNotesPDF(FPDF):
             lines = self.multi_cell(
                 column.width,
                 line_height,
-                text,
+                visible(text),
                 dry_run=True,
                 output=MethodReturnValue.LINES,
                 wrapmode=WrapMode.WORD,
@@ -309,6 +315,16 @@ class CaseNotesPDF(FPDF):
         self.set_font("Mono", "", 8)
         self.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
         self.set_font("DejaVu", "", 10)
+
+
+def visible(text: str) -> str:
+    """Control characters made visible: a tab becomes a space, a carriage return a line
+    break, and any other control character (which the fonts have no glyph for, so it would
+    vanish) its escape, e.g. \\x1b, so what was typed can still be seen."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return "".join(
+        ch if ch == "\n" or unicodedata.category(ch) != "Cc" else f"\\x{ord(ch):02x}" for ch in text
+    )
 
 
 def shorten(text: str, limit: int, where: str) -> str:
