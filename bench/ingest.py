@@ -90,7 +90,7 @@ def run_ours(
     """Seconds for a full import of known/ + unknown/, and faces per file name."""
     with stopwatch() as elapsed:
         store = GalleryStore(root / "gallery.sqlite")
-        items, _ = collect_items([root / "known", root / "unknown"], subject_from_folder=True)
+        items = collect_items([root / "known", root / "unknown"], subject_from_folder=True).items
         summary = drain(import_photos(store, items, settings=settings, workers=workers))
     by_source = {p.path: p.face_count for p in store.photos()}
     store.close()

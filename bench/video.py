@@ -55,9 +55,9 @@ def build_gallery(folder: Path) -> GalleryStore:
     faces = data_root() / "faces"
     identities = sorted(p for p in faces.iterdir() if p.is_dir() and not p.name.startswith("_"))
     store = GalleryStore(folder / "gallery.sqlite")
-    items, missing = collect_items(identities, subject_from_folder=True)
-    assert not missing, missing
-    summary = drain(import_photos(store, items))
+    walk = collect_items(identities, subject_from_folder=True)
+    assert not walk.failed, walk.failed
+    summary = drain(import_photos(store, walk.items))
     print(f"gallery: {summary.imported} photos, {summary.faces} faces, {len(identities)} people")
     return store
 

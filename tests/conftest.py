@@ -69,9 +69,9 @@ def run_import(store: GalleryStore, paths: list[Path], **kwargs: object) -> Impo
     """Drive the import generator to the end and return its summary."""
     subject = kwargs.pop("subject", None)
     from_folder = bool(kwargs.pop("subject_from_folder", subject is None))
-    items, missing = collect_items(paths, subject=subject, subject_from_folder=from_folder)  # type: ignore[arg-type]
-    assert not missing, missing
-    run = import_photos(store, items, **kwargs)  # type: ignore[arg-type]
+    walk = collect_items(paths, subject=subject, subject_from_folder=from_folder)  # type: ignore[arg-type]
+    assert not walk.failed, walk.failed
+    run = import_photos(store, walk.items, **kwargs)  # type: ignore[arg-type]
     while True:
         try:
             next(run)

@@ -88,6 +88,10 @@ def import_cmd(
             click.echo(f"  no face: {printable(path)}")
         for path, count in summary.several_faces:
             click.echo(f"  {count} faces, none enrolled (pick one in the app): {printable(path)}")
+        for path, note in summary.notes:
+            click.echo(f"  note: {printable(path)}: {note}")
+        for path, reason in summary.skipped:
+            click.echo(f"  not imported: {printable(path)}: {reason}")
         for path, reason in summary.failed:
             click.echo(f"  failed: {printable(path)}: {reason}", err=True)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
@@ -197,4 +201,47 @@ def subjects_cmd(obj: CliContext, as_json: bool) -> int:
     else:
         for s in subjects:
             click.echo(f"{printable(s.name)}\t{s.photos} photo(s)\t{s.faces} face(s)")
+    return EXIT_OK
+
+
+@cli.group("subject")
+def subject_group() -> None:
+    """Gallery subjects."""
+
+
+@subject_group.command("delete")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why (kept in the audit receipt).")
+@officer_options
+@click.pass_obj
+def subject_delete(
+    obj: CliContext, name: str, reason: str, reviewer: str | None, password_stdin: bool
+) -> int:
+    """Erase a subject: photos, faces, embeddings and thumbnails, with the bytes gone from the
+    store file. Case records keep what officers were shown."""
+    with obj.open_store() as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        removed = workflow.delete_subject_named(store, by, name, reason)
+    click.echo(f"Erased {printable(name)}: {removed} photo(s)")
+    return EXIT_OK
+
+
+@cli.group("photo")
+def photo_group() -> None:
+    """Gallery photos."""
+
+
+@photo_group.command("delete")
+@click.argument("photo_id", type=int)
+@click.option("--reason", required=True, help="Why (kept in the audit receipt).")
+@officer_options
+@click.pass_obj
+def photo_delete(
+    obj: CliContext, photo_id: int, reason: str, reviewer: str | None, password_stdin: bool
+) -> int:
+    """Erase one photo, its faces, embeddings and thumbnails."""
+    with obj.open_store() as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        workflow.delete_photo(store, by, photo_id, reason)
+    click.echo(f"Erased photo {photo_id}")
     return EXIT_OK

@@ -25,6 +25,7 @@ from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
 from rekog_desktop.core.cases.roles import Operation
 from rekog_desktop.core.cases.users import Officer, UserError, get_user
 from rekog_desktop.core.common.errors import RekogError
+from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import Face, RGBImage
 from rekog_desktop.core.faces.engine import (
     EngineSettings,
@@ -86,10 +87,12 @@ class FaceRule(StrEnum):
 
 @dataclass(frozen=True)
 class ImportScanned:
-    """First step of an import: the paths were walked (`missing`: paths and reasons)."""
+    """First step of an import: the paths were walked (`missing`: paths that could not be
+    read, `skipped`: files that are not imported, each with its reason)."""
 
     files: int
     missing: tuple[tuple[str, str], ...]
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def import_into_gallery(
@@ -104,25 +107,43 @@ def import_into_gallery(
 ) -> Generator[ImportScanned | importer.ImportProgress, None, importer.ImportSummary]:
     """Walk `paths` and import every photo, each committed batch audited with its photos."""
     by.require(Operation.IMPORT)
-    items, missing = importer.collect_items(
-        paths, subject=subject, subject_from_folder=subject_from_folder
-    )
-    yield ImportScanned(len(items), tuple(missing))
+    walk = importer.collect_items(paths, subject=subject, subject_from_folder=subject_from_folder)
+    yield ImportScanned(len(walk.items), tuple(walk.failed), tuple(walk.skipped))
     summary = yield from importer.import_photos(
-        store, items, source=source, imported_by=by.name, workers=workers
+        store, walk.items, source=source, imported_by=by.name, workers=workers
     )
-    summary.failed[:0] = missing
+    summary.failed[:0] = walk.failed
+    summary.skipped[:0] = walk.skipped
     return summary
 
 
-def delete_subject(store: GalleryStore, by: Officer, subject_id: int) -> int:
-    by.require(Operation.EDIT_GALLERY)
-    return store.delete_subject(subject_id, actor=by.name)
+class ErasureError(RekogError):
+    """An erasure that cannot be done as asked (no reason, unknown subject or photo)."""
 
 
-def delete_photo(store: GalleryStore, by: Officer, photo_id: int) -> None:
+def delete_subject(store: GalleryStore, by: Officer, subject_id: int, reason: str) -> int:
+    """Erase a subject from the gallery: photos, faces, embeddings and thumbnails, with the
+    bytes gone from the store file; the receipt in the trail names what and why. Past case
+    records keep what the officer was shown (they belong to the case)."""
     by.require(Operation.EDIT_GALLERY)
-    store.delete_photo(photo_id, actor=by.name)
+    if not reason.strip():
+        raise ErasureError("erasing needs a reason (it goes into the audit receipt)")
+    return store.delete_subject(subject_id, actor=by.name, reason=reason.strip())
+
+
+def delete_subject_named(store: GalleryStore, by: Officer, name: str, reason: str) -> int:
+    subject_id = store.subject_id(name)
+    if subject_id is None:
+        raise ErasureError(f"no subject named {name!r} in this store")
+    return delete_subject(store, by, subject_id, reason)
+
+
+def delete_photo(store: GalleryStore, by: Officer, photo_id: int, reason: str) -> None:
+    """Erase one photo (its faces, embeddings and thumbnails), as delete_subject."""
+    by.require(Operation.EDIT_GALLERY)
+    if not reason.strip():
+        raise ErasureError("erasing needs a reason (it goes into the audit receipt)")
+    store.delete_photo(photo_id, actor=by.name, reason=reason.strip())
 
 
 def assign_face(store: GalleryStore, by: Officer, face_id: int, subject_name: str) -> None:
@@ -232,7 +253,7 @@ def search_probe(
     if rule is FaceRule.CHOSEN and faces and not 0 <= face < len(faces):
         raise NoSuchFace(f"{path}: face {face + 1} was asked for; {len(faces)} found")
     probe = ProbeSearch(
-        path=str(Path(path).resolve()),
+        path=displayable(Path(path).resolve()),
         sha256=loaded.sha256,
         width=loaded.width,
         height=loaded.height,

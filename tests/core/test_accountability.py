@@ -363,7 +363,9 @@ def test_view_and_gallery_edits_follow_the_table(store: Store) -> None:
                 Operation.VIEW: lambda w=who: workflow.view_candidate(
                     opened, w, store.search_id, 1
                 ),
-                Operation.EDIT_GALLERY: lambda w=who, p=photo: workflow.delete_photo(opened, w, p),
+                Operation.EDIT_GALLERY: lambda w=who, p=photo: workflow.delete_photo(
+                    opened, w, p, "test"
+                ),
             }
             for operation, action in actions.items():
                 if operation in PERMISSIONS[role]:

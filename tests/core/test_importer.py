@@ -90,7 +90,7 @@ def test_reimport_counts_duplicates(fresh_store: GalleryStore, faces_dir: Path) 
 
 
 def test_cancel_keeps_finished_photos(fresh_store: GalleryStore, faces_dir: Path) -> None:
-    items, _ = collect_items([faces_dir / "deepface_person_05"], subject_from_folder=True)
+    items = collect_items([faces_dir / "deepface_person_05"], subject_from_folder=True).items
     run = import_photos(fresh_store, items, workers=1)
     statuses = [next(run).status, next(run).status]
     run.close()

@@ -125,7 +125,7 @@ def test_embedding_cache_follows_changes(fresh_store: GalleryStore) -> None:
     after = fresh_store.embedding_matrix()
     assert after is not before and len(after.face_ids) == 2
     (bob,) = [s for s in fresh_store.subjects() if s.name == "bob"]
-    fresh_store.delete_subject(bob.id)
+    fresh_store.delete_subject(bob.id, actor="tester", reason="test")
     assert len(fresh_store.embedding_matrix().face_ids) == 1
 
 
@@ -140,7 +140,7 @@ def test_embeddings_round_trip_as_float32(fresh_store: GalleryStore) -> None:
 def test_deleting_a_photo_removes_its_faces(fresh_store: GalleryStore) -> None:
     fresh_store.add_photos([_record("a1", "alice", faces=1), _record("a2", "alice")])
     photo = fresh_store.photos()[0]
-    fresh_store.delete_photo(photo.id)
+    fresh_store.delete_photo(photo.id, actor="tester", reason="test")
     assert fresh_store.counts() == {"subjects": 1, "photos": 1, "faces": 1, "enrolled_faces": 1}
     assert fresh_store.faces_of_photo(photo.id) == []
 

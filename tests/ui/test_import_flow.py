@@ -118,7 +118,6 @@ def test_cancel_stops_the_import_and_keeps_the_store_consistent(  # type: ignore
 def test_removing_a_subject_asks_first_then_updates_the_gallery(  # type: ignore[no-untyped-def]
     qtbot, make_window, store_copy: Path
 ) -> None:
-    from PySide6.QtWidgets import QApplication, QMessageBox
 
     window = make_window(store_copy, case=None)
     before = window.subjects.rowCount()
@@ -127,13 +126,15 @@ def test_removing_a_subject_asks_first_then_updates_the_gallery(  # type: ignore
     window.gallery_view.select_subject(subject.id)
     qtbot.waitUntil(lambda: window.gallery_view.remove_subject_button.isEnabled(), timeout=5_000)
     window.gallery_view.remove_subject_button.click()
-    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
-    assert subject.name in box.text()
+    dialog = window.gallery.erasure_dialog
+    assert dialog is not None and subject.name in dialog.labelText()
+    dialog.setTextValue("enrolled in error")
     with qtbot.waitSignal(window.gallery.gallery_loaded, timeout=20_000):
-        box.button(QMessageBox.StandardButton.Yes).click()
+        dialog.accept()
     assert window.subjects.rowCount() == before - 1
     assert window.subjects.row_of(subject.id) == -1
     with GalleryStore(store_copy) as store:
         (event,) = list_events(store, event_type="subject_deleted")
         assert event.data["subject"] == subject.name
+        assert event.data["reason"] == "enrolled in error"
         assert event.actor == window.cases.officer.name

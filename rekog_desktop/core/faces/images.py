@@ -34,6 +34,21 @@ class LoadedImage:
     pixels: RGBImage
     width: int
     height: int
+    #: Frames or pages in the file (an animated GIF, a multi-page TIFF): only the first is used.
+    frames: int = 1
+
+    @property
+    def frames_note(self) -> str:
+        return f"first frame of {self.frames} used" if self.frames > 1 else ""
+
+
+def frame_count(data: bytes) -> int:
+    """How many frames or pages an image file holds (1 when it cannot say)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return max(1, int(getattr(image, "n_frames", 1)))
+    except Exception:  # the decode that follows gives the reason for a bad file
+        return 1
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -68,7 +83,12 @@ def load_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> LoadedImage
     pixels = decode_image_bytes(data, path_str, max_pixels=max_pixels)
     height, width = pixels.shape[:2]
     return LoadedImage(
-        path=path_str, sha256=sha256_bytes(data), pixels=pixels, width=width, height=height
+        path=path_str,
+        sha256=sha256_bytes(data),
+        pixels=pixels,
+        width=width,
+        height=height,
+        frames=frame_count(data),
     )
 
 

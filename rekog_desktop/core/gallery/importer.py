@@ -18,6 +18,7 @@ from pathlib import Path
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import EngineInfo, Face
 from rekog_desktop.core.faces.engine import (
     ENROL_SETTINGS,
@@ -74,6 +75,10 @@ class ImportSummary:
     cancelled: bool = False
     #: (path, SHA-256) of each photo stored, for the audit trail.
     stored_files: list[tuple[str, str]] = field(default_factory=list)
+    #: Files met in folders and not imported, with why (not an image, hidden, a link back).
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: What the officer should know of a stored photo, e.g. "first frame of 12 used".
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,6 +88,8 @@ class ImportSummary:
             "no_face": list(self.no_face),
             "several_faces": [{"path": p, "faces": n} for p, n in self.several_faces],
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "notes": [{"path": p, "note": n} for p, n in self.notes],
             "cancelled": self.cancelled,
         }
 
@@ -98,41 +105,117 @@ class _Analysed:
     faces: tuple[Face, ...] = ()
     thumbnails: tuple[bytes, ...] = ()
     error: str = ""
+    note: str = ""
+
+
+@dataclass
+class Walk:
+    """What a walk of the given paths met: files to import, and every other entry with the
+    reason it is not imported (nothing met is skipped silently)."""
+
+    items: list[ImportItem] = field(default_factory=list)
+    #: Paths that could not be read at all: missing, dangling links, loops, unreadable folders.
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Files met inside folders that are not images (or hidden), with why they are left out.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def collect_items(
     paths: Iterable[str | Path], *, subject: str | None = None, subject_from_folder: bool = False
-) -> tuple[list[ImportItem], list[tuple[str, str]]]:
-    """Expand files and folder trees into import items; returns (items, missing paths).
+) -> Walk:
+    """Expand files and folder trees into import items, surviving what a real disk holds:
+    symbolic link loops, links to folders already walked, dangling links, unreadable folders
+    and files, names that are not valid UTF-8. Each is reported with its reason and the rest
+    is imported.
 
-    Inside folders only image suffixes are taken (and hidden files skipped); a file named
-    explicitly is always tried, whatever its suffix, so a mislabelled file gets a clear reason.
+    Inside folders only image suffixes are taken (others are reported as not images, hidden
+    files as hidden); a file named explicitly is always tried, whatever its suffix, so a
+    mislabelled file gets a clear reason.
     """
-    items: list[ImportItem] = []
-    missing: list[tuple[str, str]] = []
-    seen: set[Path] = set()
+    walk = Walk()
+    seen_files: set[Path] = set()
+    seen_dirs: set[tuple[int, int]] = set()
 
-    def add(file: Path) -> None:
-        resolved = file.resolve()
-        if resolved in seen:
+    def label(entry: Path) -> str:
+        return displayable(entry)
+
+    def add(file: Path, *, explicit: bool) -> None:
+        try:
+            resolved = file.resolve(strict=True)
+        except RuntimeError:
+            walk.failed.append((label(file), "symbolic link loop"))
             return
-        seen.add(resolved)
+        except FileNotFoundError:
+            reason = (
+                "dangling link: its target does not exist"
+                if file.is_symlink()
+                else ("file or folder not found")
+            )
+            walk.failed.append((label(file), reason))
+            return
+        except OSError as exc:
+            walk.failed.append((label(file), f"cannot read: {exc.strerror or exc}"))
+            return
+        if not explicit:
+            if file.name.startswith("."):
+                walk.skipped.append((label(file), "hidden file"))
+                return
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                what = f"{file.suffix.lower()} files" if file.suffix else "files without a suffix"
+                walk.skipped.append((label(file), f"not an image ({what} are not imported)"))
+                return
+        if resolved in seen_files:
+            return  # the same file reached twice (a link, or named twice): imported once
+        seen_files.add(resolved)
         name = subject.strip() if subject else (file.parent.name if subject_from_folder else None)
-        items.append(ImportItem(path=resolved, subject=name or None))
+        walk.items.append(ImportItem(path=resolved, subject=name or None))
+
+    def walk_folder(top: Path) -> None:
+        def unreadable(error: OSError) -> None:
+            where = error.filename if error.filename is not None else top
+            walk.failed.append(
+                (label(Path(where)), f"cannot read folder: {error.strerror or error}")
+            )
+
+        for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=True):
+            here = Path(root)
+            try:
+                info = here.stat()
+            except OSError as exc:
+                walk.failed.append((label(here), f"cannot read folder: {exc.strerror or exc}"))
+                dirs[:] = []
+                continue
+            if (info.st_dev, info.st_ino) in seen_dirs:
+                walk.skipped.append((label(here), "folder already walked (a link back to it)"))
+                dirs[:] = []
+                continue
+            seen_dirs.add((info.st_dev, info.st_ino))
+            kept = []
+            for name in sorted(dirs):
+                if name.startswith("."):
+                    walk.skipped.append((label(here / name), "hidden folder"))
+                elif (here / name).is_symlink() and not (here / name).exists():
+                    walk.failed.append(
+                        (label(here / name), "dangling link: its target does not exist")
+                    )
+                else:
+                    kept.append(name)
+            dirs[:] = kept
+            for name in sorted(files):
+                add(here / name, explicit=False)
 
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
-                        add(Path(root) / name)
-        elif path.is_file():
-            add(path)
+        try:
+            is_dir = path.is_dir()
+        except OSError as exc:
+            walk.failed.append((label(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        if is_dir:
+            walk_folder(path)
         else:
-            missing.append((str(path), "file or folder not found"))
-    return items, missing
+            add(path, explicit=True)
+    return walk
 
 
 _worker_engine: FaceEngine | None = None
@@ -163,6 +246,7 @@ def analyse_item(item: ImportItem, engine: FaceEngine | None = None) -> _Analyse
         height=image.height,
         faces=faces,
         thumbnails=thumbs,
+        note=image.frames_note,
     )
 
 
@@ -195,7 +279,7 @@ def import_photos(
         if digests[item.path] in known:
             summary.duplicates += 1
             done += 1
-            yield ImportProgress(done, total, str(item.path), "duplicate")
+            yield ImportProgress(done, total, displayable(item.path), "duplicate")
         else:
             todo.append(item)
 
@@ -210,7 +294,7 @@ def import_photos(
             if time.monotonic() - last_write > BATCH_SECONDS or len(batch.results) >= BATCH_SIZE:
                 batch = _write(store, batch, summary)
                 last_write = time.monotonic()
-            yield ImportProgress(done, total, str(result.item.path), status, detail)
+            yield ImportProgress(done, total, displayable(result.item.path), status, detail)
     except GeneratorExit:
         summary.cancelled = True
         raise
@@ -253,7 +337,7 @@ def _write(
     records: list[tuple[_Analysed, PhotoRecord]] = []
     for result in batch.results:
         if result.error:
-            failed.append((str(result.item.path), result.error))
+            failed.append((displayable(result.item.path), result.error))
             continue
         several = len(result.faces) > 1 and result.item.subject is not None
         records.append(
@@ -280,13 +364,15 @@ def _write(
     with store.transaction():
         ids = store.add_photos(record for _, record in records)
         for (result, _), photo_id in zip(records, ids, strict=True):
-            path = str(result.item.path)
+            path = displayable(result.item.path)
             if photo_id is None:
                 part.duplicates += 1
                 continue
             part.imported += 1
             part.faces += len(result.faces)
             part.stored_files.append((path, result.sha256))
+            if result.note:
+                part.notes.append((path, result.note))
             if not result.faces:
                 part.no_face.append(path)
             elif len(result.faces) > 1 and result.item.subject is not None:
@@ -303,6 +389,7 @@ def _write(
             "several_faces": len(part.several_faces),
             "failed": [{"path": p, "reason": r} for p, r in part.failed],
             "files": [{"path": p, "sha256": h} for p, h in part.stored_files],
+            "notes": [{"path": p, "note": n} for p, n in part.notes],
         }
         append_event(store, "import", data, actor=user)
     summary.imported += part.imported
@@ -312,6 +399,7 @@ def _write(
     summary.no_face.extend(part.no_face)
     summary.several_faces.extend(part.several_faces)
     summary.stored_files.extend(part.stored_files)
+    summary.notes.extend(part.notes)
     return _Batch(source=source, user=user, engine=engine, number=batch.number + 1)
 
 

@@ -236,3 +236,10 @@ def _row_coverage(db: Database) -> None:
             f"INSERT INTO meta (key, value) SELECT 'covered_after_{table}', "
             f"coalesce(max(id), 0) FROM {table}"
         )
+
+
+@MIGRATIONS(name="0005_raw_file_names")
+def _raw_file_names(db: Database) -> None:
+    """A photo whose file name is not valid UTF-8 keeps its bytes here (`path` holds the
+    displayable form), so the file can be opened again and the name is never lost."""
+    db.execute("ALTER TABLE photos ADD COLUMN path_raw BLOB")

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.errors import StoreError
+from rekog_desktop.core.common.filenames import displayable, from_raw, is_clean, raw_name
 from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, Quality
 from rekog_desktop.core.gallery.migrations import MIGRATIONS
 
@@ -83,6 +84,13 @@ class StoredPhoto:
     imported_utc: str
     imported_by: str
     face_count: int
+    #: The file name's bytes when they are not valid UTF-8 (`path` is then displayable only).
+    path_raw: bytes | None = None
+
+    @property
+    def file(self) -> str:
+        """The path to open the photo with (lossless, also for undecodable names)."""
+        return from_raw(self.path_raw) if self.path_raw is not None else self.path
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,9 @@ class GalleryStore:
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Erasure must remove the bytes, not only the rows (stock SQLite leaves them in free
+        # pages until a VACUUM).
+        conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
         if MIGRATIONS.pending(self.db):
             MIGRATIONS.apply(self.db)
@@ -249,24 +260,39 @@ class GalleryStore:
         with self.transaction():
             self.db.execute("UPDATE subjects SET notes = ? WHERE id = ?", [notes, subject_id])
 
-    def delete_subject(self, subject_id: int, *, actor: str = "") -> int:
-        """Delete a subject, its photos and their faces (audited); returns photos removed."""
-
+    def delete_subject(self, subject_id: int, *, actor: str, reason: str) -> int:
+        """Erase a subject, their photos, faces, embeddings and thumbnails; returns photos
+        removed. The audit receipt says what was erased, by whom and why, never the data."""
         with self.transaction():
             name = self.db.execute(
                 "SELECT name FROM subjects WHERE id = ?", [subject_id]
             ).fetchone()
+            if name is None:
+                raise StoreError(f"no subject with id {subject_id}")
             hashes = [
                 r[0]
                 for r in self.db.execute(
                     "SELECT sha256 FROM photos WHERE subject_id = ?", [subject_id]
                 )
             ]
+            faces = self._one(
+                "SELECT count(*) FROM faces WHERE photo_id IN "
+                "(SELECT id FROM photos WHERE subject_id = ?) OR subject_id = ?",
+                [subject_id, subject_id],
+            )
             self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
+            self.db.execute("UPDATE faces SET subject_id = NULL WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
-            data = {"subject": name[0] if name else None, "photo_sha256": hashes}
-            append_event(self, "subject_deleted", data, actor=actor or os_user())
+            data = {"subject": name[0], "photo_sha256": hashes, "faces": faces, "reason": reason}
+            append_event(self, "subject_deleted", data, actor=actor)
+        self.clear_freed_pages()
         return len(hashes)
+
+    def clear_freed_pages(self) -> None:
+        """Make erased bytes gone from the files: secure_delete (set on every connection)
+        zeroes what a DELETE frees in the database, and a truncating checkpoint empties the
+        WAL, which still holds the pages as they were before."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- photos -----------------------------------------------------------------------------
 
@@ -293,13 +319,14 @@ class GalleryStore:
         subject_id = self.subject_id(record.subject, create=True) if record.subject else None
         cursor = self.db.execute(
             """
-            INSERT OR IGNORE INTO photos (subject_id, path, sha256, width, height, source,
-                                          imported_utc, imported_by, face_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO photos (subject_id, path, path_raw, sha256, width, height,
+                                          source, imported_utc, imported_by, face_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 subject_id,
-                record.path,
+                displayable(record.path),
+                None if is_clean(record.path) else raw_name(record.path),
                 record.sha256,
                 record.width,
                 record.height,
@@ -342,24 +369,31 @@ class GalleryStore:
         rows = self.db.execute(
             f"""
             SELECT p.id, p.subject_id, s.name, p.path, p.sha256, p.width, p.height, p.source,
-                   p.imported_utc, p.imported_by, p.face_count
+                   p.imported_utc, p.imported_by, p.face_count, p.path_raw
             FROM photos p LEFT JOIN subjects s ON s.id = p.subject_id {where} ORDER BY p.id
             """,
             params,
         ).fetchall()
         return [StoredPhoto(*row) for row in rows]
 
-    def delete_photo(self, photo_id: int, *, actor: str = "") -> None:
-        """Delete a photo and its faces (audited)."""
-
+    def delete_photo(self, photo_id: int, *, actor: str, reason: str) -> None:
+        """Erase a photo, its faces, embeddings and thumbnails (with an audit receipt)."""
         with self.transaction():
             row = self.db.execute(
-                "SELECT path, sha256 FROM photos WHERE id = ?", [photo_id]
+                "SELECT path, sha256, face_count FROM photos WHERE id = ?", [photo_id]
             ).fetchone()
+            if row is None:
+                raise StoreError(f"no photo with id {photo_id}")
             self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
-            if row:
-                data = {"photo_id": photo_id, "path": row[0], "sha256": row[1]}
-                append_event(self, "photo_deleted", data, actor=actor or os_user())
+            data = {
+                "photo_id": photo_id,
+                "path": row[0],
+                "sha256": row[1],
+                "faces": row[2],
+                "reason": reason,
+            }
+            append_event(self, "photo_deleted", data, actor=actor)
+        self.clear_freed_pages()
 
     # -- faces ------------------------------------------------------------------------------
 

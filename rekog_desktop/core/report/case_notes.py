@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fpdf.fonts import FontFace
-
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
 from rekog_desktop.core.cases.cases import Case, get_case, list_notes
@@ -26,7 +24,16 @@ from rekog_desktop.core.cases.searches import searches_for_case as _searches
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.faces.images import sha256_file
 from rekog_desktop.core.gallery.store import GalleryStore
-from rekog_desktop.core.report.pdf_layout import GREY, LEAD_ONLY, WARN, CaseNotesPDF, margins
+from rekog_desktop.core.report.limitations import known_limitations
+from rekog_desktop.core.report.pdf_layout import (
+    GREY,
+    LEAD_ONLY,
+    WARN,
+    CaseNotesPDF,
+    Column,
+    margins,
+    shorten,
+)
 from rekog_desktop.core.scoring.calibration_table import one_in, shipped_table, variant_of
 from rekog_desktop.core.scoring.search import ESTIMATE_SCOPE, estimate_caveats
 
@@ -100,6 +107,7 @@ def _cover(
         6,
         f"{LEAD_ONLY}. A candidate is a person whose enrolled photo is close to the probe by "
         "an automatic measure; it is a lead for further inquiry, never proof of identity.",
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -137,6 +145,12 @@ def _cover(
         "that distance or closer.",
         size=9,
     )
+    pdf.heading("Known limitations", 11)
+    pdf.para(
+        "What face search cannot do, as stated in the application (Help > About):",
+        size=9,
+    )
+    pdf.bullets(known_limitations(), size=8.5)
 
 
 def _decision_counts(decisions: list[Decision]) -> str:
@@ -173,12 +187,13 @@ def _search_title(search: SearchRecord) -> str:
 
 
 def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
-    pdf.add_page()
+    pdf.new_section()
     pdf.heading("Searches", 16)
     if not searches:
         pdf.para("No search was run in this case.")
     for search in searches:
-        if pdf.get_y() > pdf.h - 90:
+        # A search (heading, facts, candidates: about 125 mm) is kept on one page if it fits.
+        if pdf.get_y() > pdf.page_break_trigger - 125:
             pdf.add_page()
         pdf.heading(_search_title(search), 12)
         probe_jpeg, _ = search_thumbnails(store, search.id)
@@ -268,38 +283,47 @@ def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
     if not search.candidates:
         pdf.para("The gallery was empty: no candidate to list.", size=9)
         return
-    pdf.set_font("DejaVu", "", 8)
-    with pdf.table(
-        col_widths=(10, 48, 17, 15, 30, 60),
+    rows = []
+    for cand in search.candidates:
+        decision = search.decisions.get(cand.rank)
+        verdict = ""
+        if decision:
+            verdict = f"{decision.verdict.value} by {decision.reviewer}"
+            if decision.verdict.value == "accept":
+                verdict += f" ({decision.verification_status})"
+            if decision.reason:
+                verdict += ": " + shorten(decision.reason, 160, "under Reviewed pairs")
+        if cand.previously_rejected:
+            verdict = (verdict + "; " if verdict else "") + "rejected for this face elsewhere"
+        rows.append(
+            [
+                str(cand.rank),
+                cand.subject,
+                f"{cand.distance:.3f}",
+                "yes" if cand.within_tolerance else "no",
+                _odds(search, cand.est_fmr),
+                verdict,
+            ]
+        )
+    pdf.grid(
+        [
+            Column(10, "R"),
+            Column(48),
+            Column(17, "R"),
+            Column(15, "C"),
+            Column(30, "R"),
+            Column(60),
+        ],
+        rows,
+        headings=["Rank", "Subject", "Distance", "Within", "Est. FMR", "Decision"],
+        size=8,
         line_height=4.2,
-        text_align=("RIGHT", "LEFT", "RIGHT", "CENTER", "RIGHT", "LEFT"),
-        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-    ) as table:
-        table.row(["Rank", "Subject", "Distance", "Within", "Est. FMR", "Decision"])
-        for cand in search.candidates:
-            decision = search.decisions.get(cand.rank)
-            verdict = ""
-            if decision:
-                verdict = f"{decision.verdict.value} by {decision.reviewer}"
-                if decision.verdict.value == "accept":
-                    verdict += f" ({decision.verification_status})"
-            if cand.previously_rejected:
-                verdict = (verdict + "; " if verdict else "") + "rejected for this face elsewhere"
-            table.row(
-                [
-                    str(cand.rank),
-                    cand.subject,
-                    f"{cand.distance:.3f}",
-                    "yes" if cand.within_tolerance else "no",
-                    _odds(search, cand.est_fmr),
-                    verdict,
-                ]
-            )
+    )
 
 
 def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
     reviewed = [(s, d) for s in searches for d in s.decisions.values()]
-    pdf.add_page()
+    pdf.new_section()
     pdf.heading("Reviewed pairs", 16)
     pdf.para(
         "Each pair a person reviewed: the probe face (left) and the candidate's enrolled face "
@@ -323,13 +347,9 @@ def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Searc
         pdf.set_font("DejaVu", "", 7)
         pdf.cell(40, 4, f"Probe (search {search.id})")
         pdf.cell(40, 4, f"Candidate rank {cand.rank}")
+        page = pdf.page
         pdf.set_xy(98, top)
         with margins(pdf, left=98):
-            verification = "; ".join(
-                f"{v.verdict.value} by {v.reviewer} at {v.created_utc}"
-                + (f": {v.reason}" if v.reason else "")
-                for v in decision.verifications
-            )
             pdf.para(
                 f"Subject: {cand.subject}\n"
                 f"Candidate photo: {cand.photo_path}\n"
@@ -337,13 +357,49 @@ def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Searc
                 f"Distance: {cand.distance:.3f} (tolerance {search.tolerance})\n"
                 f"Decision: {decision.verdict.value.upper()} by {decision.reviewer}, "
                 f"{decision.created_utc}\n"
-                f"Reason: {decision.reason or '(none given)'}\n"
-                f"Peer verification: {decision.verification_status}"
-                + (f" ({verification})" if verification else ""),
+                f"Peer verification: {decision.verification_status}",
                 size=8,
             )
-        pdf.set_y(max(pdf.get_y(), top + 42))
+        # The free text goes under the photos, full width: a reason may be pages long.
+        pdf.set_y(max(pdf.get_y(), top + 42) if pdf.page == page else pdf.get_y())
+        pdf.para(f"Reason: {decision.reason or '(none given)'}", size=8)
+        for v in decision.verifications:
+            pdf.para(
+                f"Verification: {v.verdict.value} by {v.reviewer} at {v.created_utc}"
+                + (f": {v.reason}" if v.reason else ""),
+                size=8,
+            )
         pdf.ln(3)
+    _rejections(pdf, reviewed)
+
+
+def _rejections(pdf: CaseNotesPDF, reviewed: list[tuple[SearchRecord, Decision]]) -> None:
+    """Every rejected candidate with the reason given, in one list: a reviewer's grounds for
+    ruling someone out matter to the defence as much as the grounds for a lead."""
+    rejected = [(s, d) for s, d in reviewed if d.verdict.value == "reject"]
+    if not rejected:
+        return
+    if pdf.get_y() > pdf.h - 50:
+        pdf.add_page()
+    pdf.heading("Rejected candidates and the reasons given", 12)
+    rows = []
+    for search, decision in rejected:
+        subject = next(c.subject for c in search.candidates if c.rank == decision.rank)
+        rows.append(
+            [
+                f"{search.id} / {decision.rank}",
+                subject,
+                f"{decision.reviewer}, {decision.created_utc}",
+                shorten(decision.reason, 600, "above") if decision.reason else "(none given)",
+            ]
+        )
+    pdf.grid(
+        [Column(20), Column(34), Column(48), Column(pdf.epw - 102)],
+        rows,
+        headings=["Search / rank", "Subject", "Rejected by", "Reason"],
+        size=8,
+    )
+    pdf.ln(3)
 
 
 def _disclosure(
@@ -392,7 +448,7 @@ def _notes(pdf: CaseNotesPDF, store: GalleryStore, case: Case) -> None:
 
 
 def _audit_section(pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: TrailStatus) -> None:
-    pdf.add_page()
+    pdf.new_section()
     pdf.heading("Audit trail of this case", 16)
     pdf.para(f"Chain status of the whole store: {_chain_text(chain)}.", size=9)
     pdf.para(
@@ -403,25 +459,29 @@ def _audit_section(pdf: CaseNotesPDF, store: GalleryStore, case: Case, chain: Tr
         colour=GREY,
     )
     pdf.ln(2)
-    pdf.set_font("DejaVu", "", 7)
-    with pdf.table(
-        col_widths=(8, 30, 20, 22, 78, 22),
+    rows = [
+        [
+            str(event.id),
+            event.created_utc,
+            event.actor,
+            event.event_type,
+            _event_summary(event),
+            event.hash[:16] + "…",
+        ]
+        for event in trail.list_events(store, case_number=case.number)
+    ]
+    pdf.grid(
+        [Column(8, "R"), Column(30), Column(18), Column(27), Column(72), Column(25)],
+        rows,
+        headings=["#", "Time (UTC)", "Actor", "Event", "Details", "Hash"],
+        size=7,
         line_height=3.6,
-        text_align="LEFT",
-        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-    ) as table:
-        table.row(["#", "Time (UTC)", "Actor", "Event", "Details", "Hash"])
-        for event in trail.list_events(store, case_number=case.number):
-            table.row(
-                [
-                    str(event.id),
-                    event.created_utc,
-                    event.actor,
-                    event.event_type,
-                    _event_summary(event),
-                    event.hash[:16] + "…",
-                ]
-            )
+    )
+
+
+#: Free text longer than this is cut in the audit table with "…" and a pointer to the section
+#: that has it in full, so the trail stays a readable table.
+_DETAIL = 300
 
 
 def _event_summary(event: trail.AuditEvent) -> str:
@@ -437,17 +497,30 @@ def _event_summary(event: trail.AuditEvent) -> str:
     if kind == "decision":
         return (
             f"search {data.get('search_id')} rank {data.get('rank')} ({data.get('subject')}): "
-            f"{data.get('verdict')}: {data.get('reason')}"
+            f"{data.get('verdict')}: "
+            + shorten(str(data.get("reason") or ""), _DETAIL, "under Reviewed pairs")
         )
     if kind == "candidate_viewed":
         return f"viewed search {data.get('search_id')} rank {data.get('rank')}"
     if kind == "verification":
-        return f"decision {data.get('decision_id')}: {data.get('verdict')} {data.get('reason')}"
+        reason = shorten(str(data.get("reason") or ""), _DETAIL, "under Reviewed pairs")
+        return f"decision {data.get('decision_id')}: {data.get('verdict')} {reason}".rstrip()
     if kind == "export":
         return f"{data.get('format')} {data.get('path')} sha256 {str(data.get('sha256'))[:16]}…"
     if kind == "probe_without_face":
         return f"no face found in {data.get('probe_path')}"
     if kind == "note_added":
-        return str(data.get("text", ""))[:120]
-    text = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, list | dict))
-    return text[:160]
+        return shorten(str(data.get("text", "")), _DETAIL, "under Case notes")
+    # A case's fields are in full on the cover; any other event's values are only here, so
+    # they are kept whole (the table row runs over pages if it must).
+    limit = _DETAIL if kind == "case_opened" else None
+    text = ", ".join(
+        f"{k}={v if limit is None else shorten(str(v), limit, 'on the cover')}"
+        for k, v in data.items()
+        if not isinstance(v, list | dict)
+    )
+    # Lists and dicts (e.g. an import's file list) are counted, not dropped without a word.
+    text += "".join(
+        f", {k}: {len(v)} item(s)" for k, v in data.items() if isinstance(v, list | dict)
+    )
+    return text.lstrip(", ")

@@ -9,6 +9,8 @@ calibrated threshold instead of the tolerance (calibration.py).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +34,17 @@ from rekog_desktop.core.scoring.calibration import (
     Preset,
     calibrator_for_store,
 )
+from rekog_desktop.core.scoring.scan import QuantisedIndex, Ranked, exact_top_k
 
 #: Inspecting the loaded BLAS libraries is the slow part of threadpoolctl: do it once.
 _THREADPOOLS = ThreadpoolController()
+
+#: Galleries from this size are searched through an int8 index (scan.py): below it the float32
+#: scan takes about a millisecond and building an index would cost more than it saves.
+INDEX_MIN_ROWS = 32_768
+#: id(matrix) -> (weak reference to that matrix, its index); entries go with their matrix.
+_INDEXES: dict[int, tuple[weakref.ref[EmbeddingMatrix], QuantisedIndex]] = {}
+_INDEX_LOCK = threading.Lock()
 
 DEFAULT_TOP_K = 20
 DEFAULT_TOLERANCE = 0.6
@@ -163,10 +173,56 @@ def estimate_caveats(quality_warnings: tuple[str, ...] | list[str]) -> tuple[str
 
 
 def nearest(matrix: EmbeddingMatrix, probe: Embedding, top_k: int) -> list[tuple[int, float]]:
-    """(face id, distance) of the `top_k` closest rows, closest first.
+    """(face id, distance) of the exact `top_k` closest rows, closest first (ties by row order).
+
+    Large galleries are ranked through an int8 index kept beside the matrix (a quarter of the
+    bytes to read), whose shortlist is re-ranked exactly and proved complete (scan.py); small
+    ones by a float32 scan with the same proof. Distances are float64 over the float32 rows.
+    """
+    if len(matrix.face_ids) == 0 or top_k <= 0:
+        return []
+    ranked = rank_rows(matrix, probe, top_k)
+    return [
+        (int(matrix.face_ids[row]), float(distance))
+        for row, distance in zip(ranked.rows, ranked.distances, strict=True)
+    ]
+
+
+def rank_rows(matrix: EmbeddingMatrix, probe: Embedding, top_k: int) -> Ranked:
+    """`nearest` as row positions, with the stage that proved it exact (for the bench)."""
+    probe32 = np.asarray(probe, dtype=np.float32)
+    index = _index_for(matrix)
+    if index is None:
+        return exact_top_k(matrix.vectors, matrix.squared_norms, probe32, top_k)
+    return index.nearest(matrix.vectors, matrix.squared_norms, probe32, top_k)
+
+
+def _index_for(matrix: EmbeddingMatrix) -> QuantisedIndex | None:
+    """The int8 index of `matrix`, built on its first search and dropped with it (a store's
+    matrix is cached per generation, so a changed gallery gets a new matrix and a new index).
+    None below INDEX_MIN_ROWS, where the float32 scan is already about a millisecond."""
+    if len(matrix.face_ids) < INDEX_MIN_ROWS:
+        return None
+    key = id(matrix)
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(key)
+        if cached is not None and cached[0]() is matrix:
+            return cached[1]
+        index = QuantisedIndex.build(matrix.vectors)
+        _INDEXES[key] = (weakref.ref(matrix), index)
+        weakref.finalize(matrix, _INDEXES.pop, key, None)
+        return index
+
+
+def nearest_f32_scan(
+    matrix: EmbeddingMatrix, probe: Embedding, top_k: int
+) -> list[tuple[int, float]]:
+    """The float32 scan `nearest` was before the int8 index: kept as the baseline bench/search.py
+    times the fast path against, in the same run.
 
     Uses |g - p|^2 = |g|^2 - 2 g.p + |p|^2 as one matrix-vector product, picks the k best with
-    argpartition, then recomputes those k distances exactly in float64.
+    argpartition, then recomputes those k distances exactly in float64 (so a float32 near-tie at
+    the k-th place can, rarely, keep the wrong row: `nearest` proves its answer instead).
     """
     count = len(matrix.face_ids)
     if count == 0 or top_k <= 0:

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from rekog_desktop.core.common.errors import UnsupportedVideo
+from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import RGBImage
 from rekog_desktop.core.faces.images import sha256_file
 
@@ -178,7 +179,7 @@ class VideoReader:
     def info(self) -> VideoInfo:
         """The clip's facts, with the SHA-256 of its bytes (read once, streamed)."""
         return VideoInfo(
-            path=str(Path(self.path).resolve()),
+            path=displayable(Path(self.path).resolve()),
             sha256=sha256_file(self.path),
             duration_s=self.duration_s,
             fps=self.fps,

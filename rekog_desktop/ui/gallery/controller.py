@@ -62,6 +62,7 @@ class GalleryController(QObject):
         self.progress_dialog: ImportProgressDialog | None = None
         self.options_dialog: ImportOptionsDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
+        self.erasure_dialog: QInputDialog | None = None
         self._tiles_job: Job | None = None
         self._subject: int | None = None
         self._import_total = 0
@@ -137,6 +138,7 @@ class GalleryController(QObject):
             self._import_total = step.files
             dialog.on_scanned(step.files)
             dialog.skipped.extend(step.missing)
+            dialog.skipped.extend(step.skipped)
         elif isinstance(step, ImportProgress):
             dialog.on_progress(step)
             self.import_progressed.emit(step)
@@ -184,18 +186,23 @@ class GalleryController(QObject):
     # -- removal and enrolment ------------------------------------------------------------
 
     def confirm_remove_photo(self, photo_id: int, name: str) -> None:
-        self._confirm(
+        self._ask_erasure(
             "Remove photo",
-            f"Remove {name} and its faces from the gallery?\n\nThe file itself is not deleted.",
-            lambda: self._run_change("Removing a photo", jobs.delete_photo, photo_id),
+            f"Erase {name}, its faces and thumbnails from the gallery? The file itself is not "
+            "deleted. Why? (the reason goes into the audit receipt)",
+            lambda reason: self._run_change(
+                "Removing a photo", jobs.delete_photo, photo_id, reason
+            ),
         )
 
     def confirm_remove_subject(self, subject_id: int, name: str) -> None:
-        self._confirm(
+        self._ask_erasure(
             "Remove subject",
-            f"Remove {name}, all of their photos and faces from the gallery?\n\n"
-            "The files themselves are not deleted.",
-            lambda: self._run_change("Removing a subject", jobs.delete_subject, subject_id),
+            f"Erase {name}, all of their photos, faces and thumbnails from the gallery? The "
+            "files themselves are not deleted. Why? (the reason goes into the audit receipt)",
+            lambda reason: self._run_change(
+                "Removing a subject", jobs.delete_subject, subject_id, reason
+            ),
         )
 
     def ask_enrol_face(self, photo_id: int, number: int) -> None:
@@ -235,18 +242,15 @@ class GalleryController(QObject):
         if self._subject is not None:
             self.open_subject(self._subject)
 
-    def _confirm(self, title: str, text: str, on_yes: Callable[[], object]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText("Remove")
-
-        def done(result: int) -> None:
-            if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
-                on_yes()
-
-        box.finished.connect(done)
-        box.open()
+    def _ask_erasure(self, title: str, text: str, erase: Callable[[str], object]) -> None:
+        """Ask why before erasing; an empty reason or Cancel erases nothing."""
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(text)
+        dialog.setOkButtonText("Erase")
+        dialog.textValueSelected.connect(lambda reason: erase(reason) if reason.strip() else None)
+        self.erasure_dialog = dialog
+        dialog.open()
 
     def _show_error(self, title: str, text: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)

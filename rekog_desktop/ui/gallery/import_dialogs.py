@@ -266,6 +266,8 @@ class ImportSummaryDialog(QDialog):
                 for p, n in summary.several_faces
             ]
             rows += [(p, r) for p, r in summary.failed]
+            rows += [(p, f"not imported: {r}") for p, r in summary.skipped]
+            rows += [(p, n) for p, n in summary.notes]
         else:
             heading.setText(f"Import cancelled after {done} of {total} files")
             detail.setText(

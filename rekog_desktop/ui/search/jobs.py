@@ -100,7 +100,7 @@ def load_photo_tiles(
         faces = {p.id: tuple(store.faces_of_photo(p.id)) for p in photos}
     for photo in photos:
         try:
-            shown = load_display_image(photo.path, max_side=side)
+            shown = load_display_image(photo.file, max_side=side)
         except Exception as exc:
             reason = getattr(exc, "reason", str(exc))
             yield PhotoTile(photo, faces[photo.id], QImage(), 1.0, reason)
@@ -109,14 +109,14 @@ def load_photo_tiles(
     return len(photos)
 
 
-def delete_photo(store_path: str | Path, photo_id: int, by: Officer) -> None:
+def delete_photo(store_path: str | Path, photo_id: int, reason: str, by: Officer) -> None:
     with GalleryStore(store_path) as store:
-        workflow.delete_photo(store, by, photo_id)
+        workflow.delete_photo(store, by, photo_id, reason)
 
 
-def delete_subject(store_path: str | Path, subject_id: int, by: Officer) -> int:
+def delete_subject(store_path: str | Path, subject_id: int, reason: str, by: Officer) -> int:
     with GalleryStore(store_path) as store:
-        return workflow.delete_subject(store, by, subject_id)
+        return workflow.delete_subject(store, by, subject_id, reason)
 
 
 def assign_face(store_path: str | Path, face_id: int, subject_name: str, by: Officer) -> None:
