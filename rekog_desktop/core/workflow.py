@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rekog_desktop.core.audit import checkpoint, trail
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases import cases, decisions, searches
 from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
 from rekog_desktop.core.cases.roles import Operation
@@ -512,6 +513,9 @@ def set_policy(
     with store.transaction():
         write_policy(store, new)
         trail.append_event(
-            store, "policy_changed", {"from": old.as_dict(), "to": new.as_dict()}, actor=by.name
+            store,
+            EventKind.POLICY_CHANGED,
+            {"from": old.as_dict(), "to": new.as_dict()},
+            actor=by.name,
         )
     return new

@@ -50,9 +50,14 @@ def test_errors_become_messages(qtbot) -> None:  # type: ignore[no-untyped-def]
 
     job = pool.call("read", bad)
     seen = _record(job)
+    errors: list[object] = []
+    job.error.connect(errors.append)
     with qtbot.waitSignal(job.ended, timeout=5_000):
         pass
     assert seen == [("failed", "x.jpg: damaged image"), ("ended", None)]
+    # the exception itself crosses to the GUI thread, so a handler can tell kinds apart
+    (error,) = errors
+    assert isinstance(error, UnreadableImage) and error.reason == "damaged image"
 
 
 def test_unexpected_errors_become_messages_too(qtbot, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.audit.keys import sign_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.database import HasDatabase
@@ -73,7 +74,7 @@ def event_hash(
 
 def append_event(
     store: HasDatabase,
-    event_type: str,
+    event_type: EventKind,
     data: dict[str, Any],
     *,
     actor: str,

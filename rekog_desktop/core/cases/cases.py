@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rekog_desktop.core.audit import trail
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.common.clock import utc_now
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -76,7 +77,9 @@ def create_case(
             VALUES (?, ?, ?, ?, ?, 'open', ?)""",
             [*fields.values(), utc_now()],
         )
-        trail.append_event(store, "case_opened", fields, actor=actor, case_number=fields["number"])
+        trail.append_event(
+            store, EventKind.CASE_OPENED, fields, actor=actor, case_number=fields["number"]
+        )
     return get_case(store, fields["number"])
 
 
@@ -123,7 +126,7 @@ def close_case(store: GalleryStore, number: str, *, actor: str) -> Case:
         store.db.execute(
             "UPDATE cases SET status = 'closed', closed_utc = ? WHERE id = ?", [utc_now(), case.id]
         )
-        trail.append_event(store, "case_closed", {}, actor=actor, case_number=case.number)
+        trail.append_event(store, EventKind.CASE_CLOSED, {}, actor=actor, case_number=case.number)
     return get_case(store, number)
 
 
@@ -139,7 +142,7 @@ def add_note(store: GalleryStore, number: str, text: str, *, author: str) -> Not
         )
         trail.append_event(
             store,
-            "note_added",
+            EventKind.NOTE_ADDED,
             {"note_id": int(cursor.lastrowid or 0), "text": text.strip()},
             actor=author,
             case_number=case.number,

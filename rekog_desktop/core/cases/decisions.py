@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rekog_desktop.core.audit import trail
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases.cases import CaseError, case_number_of_search, open_case
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -87,7 +88,7 @@ def record_decision(
         )
         trail.append_event(
             store,
-            "decision",
+            EventKind.DECISION,
             {
                 "decision_id": int(cursor.lastrowid or 0),
                 "search_id": search_id,
@@ -157,7 +158,7 @@ def verify_decision(
         )
         trail.append_event(
             store,
-            "verification",
+            EventKind.VERIFICATION,
             {
                 "verification_id": int(cursor.lastrowid or 0),
                 "decision_id": decision_id,

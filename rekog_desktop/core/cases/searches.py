@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rekog_desktop.core.audit import trail
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases.cases import Case, CaseError, case_number_of_search, get_case
 from rekog_desktop.core.cases.decisions import Decision, Verdict, decisions_for_search
 from rekog_desktop.core.common.clock import os_user, utc_now
@@ -179,7 +180,7 @@ def record_face_search(
             )
         trail.append_event(
             store,
-            "search",
+            EventKind.SEARCH,
             {
                 "search_id": search_id,
                 "kind": kind,
@@ -231,7 +232,7 @@ def record_probe_without_face(
     engine_name, engine_version = _engine_of(store)
     trail.append_event(
         store,
-        "probe_without_face",
+        EventKind.PROBE_WITHOUT_FACE,
         {
             "kind": kind,
             "probe_path": probe_path,
@@ -369,7 +370,7 @@ def record_view(store: GalleryStore, *, search_id: int, rank: int, actor: str) -
     record = case_number_of_search(store, search_id)
     trail.append_event(
         store,
-        "candidate_viewed",
+        EventKind.CANDIDATE_VIEWED,
         {"search_id": search_id, "rank": rank},
         actor=actor,
         case_number=record,

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.common.errors import UnreadableImage
@@ -391,7 +392,7 @@ def _write(
             "files": [{"path": p, "sha256": h} for p, h in part.stored_files],
             "notes": [{"path": p, "note": n} for p, n in part.notes],
         }
-        append_event(store, "import", data, actor=user)
+        append_event(store, EventKind.IMPORT, data, actor=user)
     summary.imported += part.imported
     summary.faces += part.faces
     summary.duplicates += part.duplicates - batch.duplicates

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sqlite_utils import Database
 
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.errors import StoreError
@@ -284,7 +285,7 @@ class GalleryStore:
             self.db.execute("UPDATE faces SET subject_id = NULL WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
             data = {"subject": name[0], "photo_sha256": hashes, "faces": faces, "reason": reason}
-            append_event(self, "subject_deleted", data, actor=actor)
+            append_event(self, EventKind.SUBJECT_DELETED, data, actor=actor)
         self.clear_freed_pages()
         return len(hashes)
 
@@ -392,7 +393,7 @@ class GalleryStore:
                 "faces": row[2],
                 "reason": reason,
             }
-            append_event(self, "photo_deleted", data, actor=actor)
+            append_event(self, EventKind.PHOTO_DELETED, data, actor=actor)
         self.clear_freed_pages()
 
     # -- faces ------------------------------------------------------------------------------
@@ -469,7 +470,7 @@ class GalleryStore:
             ).fetchone()
             data = {"face_id": face_id, "subject": row[0] if row else None}
             data["photo_sha256"] = row[1] if row else ""
-            event = "face_enrolled" if subject_id is not None else "face_unassigned"
+            event = EventKind.FACE_ENROLLED if subject_id is not None else EventKind.FACE_UNASSIGNED
             append_event(self, event, data, actor=actor or os_user())
 
     def embedding_matrix(self) -> EmbeddingMatrix:

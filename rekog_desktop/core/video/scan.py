@@ -40,6 +40,7 @@ import cv2
 import numpy as np
 
 from rekog_desktop.core.audit import trail
+from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.cases.searches import record_face_search
 from rekog_desktop.core.common.types import FaceBox, RGBImage
@@ -405,7 +406,7 @@ def record_video_in_case(
         )
     trail.append_event(
         store,
-        "video_scan",
+        EventKind.VIDEO_SCAN,
         {
             "probe_path": info.path,
             "probe_sha256": info.sha256,

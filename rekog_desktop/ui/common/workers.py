@@ -42,13 +42,15 @@ class Job(QObject):
     Signals:
         progressed(object): a value the generator yielded.
         succeeded(object): the generator's return value.
-        failed(str): what went wrong, in words for the person at the screen.
+        error(object): the exception the job raised, as an object (to tell kinds apart).
+        failed(str): the same error in words for the person at the screen (describe()).
         cancelled(): cancel() was honoured and the generator closed.
         ended(): always last, once, after one of the three above.
     """
 
     progressed = Signal(object)
     succeeded = Signal(object)
+    error = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
     ended = Signal()
@@ -57,7 +59,7 @@ class Job(QObject):
     # signals above are always emitted in the GUI thread (lambdas connected to them run there).
     _bg_progressed = Signal(object)
     _bg_succeeded = Signal(object)
-    _bg_failed = Signal(str)
+    _bg_failed = Signal(object)
     _bg_cancelled = Signal()
     _bg_ended = Signal()
 
@@ -83,9 +85,10 @@ class Job(QObject):
         self.finished_ok = True
         self.succeeded.emit(value)
 
-    @Slot(str)
-    def _relay_failed(self, message: str) -> None:
-        self.failed.emit(message)
+    @Slot(object)
+    def _relay_failed(self, exc: BaseException) -> None:
+        self.error.emit(exc)
+        self.failed.emit(describe(exc, self.label))
 
     @Slot()
     def _relay_cancelled(self) -> None:
@@ -105,6 +108,19 @@ class Job(QObject):
         return self._cancel.is_set()
 
 
+def describe(exc: BaseException, label: str) -> str:
+    """The one place an error from a job becomes words: the core's own errors say what to do
+    in plain language; anything else is named as unexpected (and was logged)."""
+    if isinstance(exc, RekogError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return f"{label}: not enough memory to finish."
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{label}: {exc.strerror or exc}{where}"
+    return f"{label} failed unexpectedly: {type(exc).__name__}: {exc}"
+
+
 class _GeneratorRunnable:
     """Pulls one job's generator on a pool thread."""
 
@@ -116,13 +132,11 @@ class _GeneratorRunnable:
         job = self._job
         try:
             self._pull(job)
-        except RekogError as exc:
-            job._bg_failed.emit(str(exc))
-        except MemoryError:
-            job._bg_failed.emit(f"{job.label}: not enough memory to finish.")
+        except (RekogError, MemoryError, OSError) as exc:
+            job._bg_failed.emit(exc)
         except Exception as exc:
             log.exception("job %r failed", job.label)
-            job._bg_failed.emit(f"{job.label} failed unexpectedly: {type(exc).__name__}: {exc}")
+            job._bg_failed.emit(exc)
         finally:
             job._bg_ended.emit()
 

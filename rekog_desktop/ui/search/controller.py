@@ -289,7 +289,9 @@ class SearchController(QObject):
         job = self.pool.call(
             "Logging a view", lambda: case_jobs.view(store, search_id, rank, by=by)
         )
-        job.failed.connect(self.message)
+        # A view that could not be written to the trail is shown in a dialog, never only in
+        # the status bar: the officer must know the record is incomplete.
+        job.failed.connect(self.failed)
 
     def _load_photo(self, path: str, face_id: int) -> None:
         if path in self._photo_jobs:
