@@ -22,7 +22,6 @@ from pypdf import PdfReader
 from rekog_desktop.core.cases.cases import Case, add_note, create_case
 from rekog_desktop.core.cases.decisions import record_decision
 from rekog_desktop.core.cases.searches import record_search
-from rekog_desktop.core.cases.users import create_user
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.faces.images import load_image
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -30,6 +29,7 @@ from rekog_desktop.core.report.case_notes import export_case_pdf
 from rekog_desktop.core.report.limitations import LIMITATIONS
 from rekog_desktop.core.report.pdf_layout import CaseNotesPDF, visible
 from rekog_desktop.core.scoring.search import search_loaded
+from tests.conftest import officer
 
 #: Names in the scripts the issue lists, each as a person would type it (logical order).
 NAMES = {
@@ -92,7 +92,7 @@ def store(gallery_path: Path, tmp_path: Path) -> Iterator[GalleryStore]:
     target = tmp_path / "gallery.sqlite"
     shutil.copy(gallery_path, target)
     with GalleryStore(target) as opened:
-        create_user(opened, "analyst_a", "analyst", actor="admin")
+        officer(opened, "analyst_a", "analyst")
         yield opened
 
 
