@@ -14,6 +14,7 @@ from rekog_desktop.cli.options import require_case, search_options
 from rekog_desktop.cli.output import echo_candidates, printable
 from rekog_desktop.cli.progress import progress_bar
 from rekog_desktop.core import workflow
+from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.common.errors import UnreadableImage
 from rekog_desktop.core.gallery.importer import ImportProgress
 from rekog_desktop.core.scoring.calibration import Preset
@@ -107,6 +108,14 @@ def import_cmd(
     help="Search and record only this face of each probe (1 = the largest); default: every "
     "face found. The case record states the rule.",
 )
+@click.option(
+    "--probe-type",
+    type=click.Choice([t.value for t in ProbeType]),
+    default=ProbeType.PHOTO.value,
+    show_default=True,
+    help="What the probe is; recorded with the search. The strict preset refuses sketch and "
+    "lookalike; the investigative preset searches them under a warning.",
+)
 @officer_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per probe image.")
 @click.pass_obj
@@ -118,6 +127,7 @@ def search_cmd(
     preset: Preset,
     case_number: str | None,
     face: int | None,
+    probe_type: str,
     reviewer: str | None,
     password_stdin: bool,
     as_json: bool,
@@ -141,6 +151,7 @@ def search_cmd(
                         settings=settings,
                         rule=rule,
                         face=(face or 1) - 1,
+                        probe_type=ProbeType(probe_type),
                     )
                 )
             except (UnreadableImage, workflow.NoSuchFace) as exc:
@@ -161,6 +172,7 @@ def search_cmd(
                     "probe": {"path": probe.path, "sha256": probe.sha256},
                     "faces": faces,
                     "face_rule": rule.value,
+                    "probe_type": probe_type,
                 }
                 click.echo(json.dumps(payload))
             else:
@@ -173,6 +185,9 @@ def search_cmd(
 def _print_search(result: workflow.PictureSearch) -> None:
     probe = result.probe
     click.echo(f"{printable(probe.path)}  (sha256 {probe.sha256[:16]}...)")
+    warning = probe_warning(result.probe_type, result.settings.preset)
+    if warning:
+        click.echo(f"  WARNING: {warning}")
     if not probe.faces:
         click.echo("  no face found (recorded in the case)")
     for index, face in enumerate(probe.faces):

@@ -23,6 +23,7 @@ from rekog_desktop.core.audit import checkpoint, trail
 from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases import cases, decisions, searches
 from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
+from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.cases.roles import Operation
 from rekog_desktop.core.cases.users import Officer, UserError, get_user
 from rekog_desktop.core.common.errors import RekogError
@@ -226,6 +227,7 @@ class PictureSearch:
     engine: str
     recorded: dict[int, int]
     pixels: RGBImage | None = field(default=None, repr=False)
+    probe_type: ProbeType = ProbeType.PHOTO
 
 
 def search_probe(
@@ -238,13 +240,16 @@ def search_probe(
     rule: FaceRule = FaceRule.EVERY,
     face: int = 0,
     engines: EngineFactory = create_engine,
+    probe_type: ProbeType = ProbeType.PHOTO,
 ) -> Generator[ProbeLoaded | ProbeFacesFound, None, PictureSearch]:
     """Decode the probe, find and measure its faces with the store's engine variant, rank
     each against the gallery, and record in the case the faces `rule` names (`face`: the
     index chosen, largest first). A probe with no face is recorded as such. Raises
-    UnreadableImage, CaseError, PermissionDenied, NoSuchFace (nothing recorded then)."""
+    UnreadableImage, CaseError, PermissionDenied, NoSuchFace, ProbeTypeRefused (nothing
+    recorded then). `probe_type`: what the officer says the probe is (recorded, warned)."""
     by.require(Operation.SEARCH)
     cases.open_case(store, case_number)  # refuse before any work
+    probe_warning(probe_type, settings.preset)
     loaded = load_image(path)
     yield ProbeLoaded(str(path), loaded.sha256, loaded.pixels)
     engine = engines(settings_for_engine(store.engine_name(), EngineSettings()))
@@ -262,7 +267,14 @@ def search_probe(
     )
     info = engine.info
     result = PictureSearch(
-        case_number, probe, settings, rule, f"{info.name} ({info.version})", {}, loaded.pixels
+        case_number,
+        probe,
+        settings,
+        rule,
+        f"{info.name} ({info.version})",
+        {},
+        loaded.pixels,
+        probe_type,
     )
     chosen = range(len(faces)) if rule is FaceRule.EVERY else [face][: len(faces)]
     return _record_faces(store, by, result, chosen)
@@ -280,6 +292,7 @@ def rank_again(
     new searches by the same rule (`face`: for CHOSEN, the face on screen)."""
     by.require(Operation.SEARCH)
     cases.open_case(store, previous.case_number)
+    probe_warning(previous.probe_type, settings.preset)
     old = previous.probe
     ranked = search_faces(store, (s.face for s in old.faces), settings)
     redone = replace(
@@ -322,7 +335,14 @@ def _record_faces(
     probe = result.probe
     case = cases.open_case(store, result.case_number)
     recorded = dict(result.recorded)
-    context = {"face_rule": result.rule.value, "faces_found": len(probe.faces)}
+    context: dict[str, object] = {
+        "face_rule": result.rule.value,
+        "faces_found": len(probe.faces),
+        "probe_type": result.probe_type.value,
+    }
+    warning = probe_warning(result.probe_type, result.settings.preset)
+    if warning:
+        context["probe_warning"] = warning
     if reranked:
         context["reranked"] = True
     with store.transaction():

@@ -210,6 +210,7 @@ def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Sear
                 "Face box",
                 "top, right, bottom, left = " + ", ".join(map(str, search.face_box.as_list())),
             ),
+            ("Probe type", _probe_type_line(search)),
             ("Probe quality", "; ".join(warnings) if warnings else "no quality warning"),
             ("Settings", _settings_line(search)),
             ("Estimates", _estimates_line(search)),
@@ -229,6 +230,13 @@ def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Sear
             pdf.fields(rows, key_width=35, line_height=4.5)
         _candidate_table(pdf, search)
         pdf.ln(4)
+
+
+def _probe_type_line(search: SearchRecord) -> str:
+    """What the officer said the probe was, with the warning recorded for it."""
+    kind = str(search.context.get("probe_type") or ("video" if search.kind == "video" else "photo"))
+    warning = search.context.get("probe_warning")
+    return f"{kind}: WARNING, {warning}" if warning else kind
 
 
 def _settings_line(search: SearchRecord) -> str:

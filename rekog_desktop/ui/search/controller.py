@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.decisions import Decision
+from rekog_desktop.core.cases.probes import ProbeType
 from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.scoring.search import SearchSettings
@@ -92,6 +93,8 @@ class SearchController(QObject):
         self.candidates = candidates
         self.review = review
         self.settings = SearchSettings()
+        #: What the officer says the next probe is (the probe panel's choice).
+        self.probe_type = ProbeType.PHOTO
         self._search_job: Job | None = None
         self._photos: OrderedDict[str, DisplayImage] = OrderedDict()
         self._photo_jobs: dict[str, Job] = {}
@@ -129,10 +132,17 @@ class SearchController(QObject):
         self.review.set_probe(None, None, 0)
         self.review.set_candidate(None, None, None)
         store, settings, engines = self.store_path(), self.settings, self.engines
+        probe_type = self.probe_type
         job = self.pool.start(
             "Searching the probe",
             lambda: jobs.search_probe(
-                store, path, settings=settings, case_number=case_number, by=by, engines=engines
+                store,
+                path,
+                settings=settings,
+                case_number=case_number,
+                by=by,
+                engines=engines,
+                probe_type=probe_type,
             ),
         )
         job.progressed.connect(lambda step: self._on_probe_step(job, step))

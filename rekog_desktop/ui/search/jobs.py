@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from rekog_desktop.core import workflow
+from rekog_desktop.core.cases.probes import ProbeType
 from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
@@ -197,6 +198,7 @@ def search_probe(
     case_number: str,
     by: Officer,
     engines: workflow.EngineFactory = create_engine,
+    probe_type: ProbeType = ProbeType.PHOTO,
 ) -> Generator[ProbeShown | workflow.ProbeFacesFound, None, SearchOutcome]:
     """The workflow's probe search with the app's rule: the face chosen (the largest first;
     others are recorded when the officer clicks them). Raises what the workflow raises."""
@@ -210,6 +212,7 @@ def search_probe(
             rule=workflow.FaceRule.CHOSEN,
             face=0,
             engines=engines,
+            probe_type=probe_type,
         )
         while True:
             try:

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QGraphicsItem,
     QGraphicsRectItem,
     QGraphicsSceneMouseEvent,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rekog_desktop.core.cases.probes import ProbeType
 from rekog_desktop.core.common.types import Quality
 from rekog_desktop.core.faces import quality as q
 from rekog_desktop.ui.common import theme
@@ -236,6 +238,16 @@ class _DropHint(QWidget):
 QWIDGETSIZE_MAX = (1 << 24) - 1
 
 
+#: The probe types as the panel names them.
+PROBE_TYPE_WORDS = {
+    ProbeType.PHOTO: "Photo",
+    ProbeType.VIDEO_STILL: "Video still",
+    ProbeType.SKETCH: "Sketch",
+    ProbeType.LOOKALIKE: "Look-alike",
+    ProbeType.EDITED: "Edited image",
+}
+
+
 class ProbePanel(Panel):
     probe_dropped = Signal(str)
     face_clicked = Signal(int)
@@ -249,6 +261,16 @@ class ProbePanel(Panel):
         self.next_button.hide()
         self.open_button = QPushButton(theme.icon("probe"), "Open…")
         self.open_button.setToolTip("Open a probe photo or clip (Ctrl+O), or drop one here")
+        # Stated before the search and recorded with it: the strict preset refuses sketches
+        # and look-alikes; other kinds carry a warning into the record and the PDF.
+        self.probe_type = QComboBox()
+        for kind, words in PROBE_TYPE_WORDS.items():
+            self.probe_type.addItem(words, kind.value)
+        self.probe_type.setToolTip(
+            "What the next probe is (recorded with the search): a sketch or a look-alike is "
+            "not a photo of the person sought"
+        )
+        self.header.addWidget(self.probe_type)
         self.header.addWidget(self.next_button)
         self.header.addWidget(self.open_button)
         self.hint = _DropHint()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from rekog_desktop.core.cases.cases import Case
+from rekog_desktop.core.cases.probes import ProbeType
 from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.faces.process import FaceProcess
@@ -185,6 +186,11 @@ class MainWindow(QMainWindow):
         probe_panel = self.search_page.probe_panel
         candidate_panel = self.search_page.candidate_panel
         probe_panel.probe_dropped.connect(self.open_probe)
+        probe_panel.probe_type.currentIndexChanged.connect(
+            lambda _i: setattr(
+                self.search, "probe_type", ProbeType(probe_panel.probe_type.currentData())
+            )
+        )
         self.video.active_changed.connect(self.search_page.set_clip_mode)
         probe_panel.next_button.clicked.connect(lambda: self._next_probe())
         probe_panel.face_clicked.connect(self.probe.select)
