@@ -90,7 +90,7 @@ def run(out: Path, size: tuple[int, int]) -> None:
     window.show()
     freeze_startup_objects()
     shoot = Shooter(app, window, out, size)
-    wait(app, lambda: window.gallery.snapshot is not None and window.cases.user is not None)
+    wait(app, lambda: window.gallery.snapshot is not None and window.cases.officer is not None)
     shoot.shot("01-gallery-empty")
 
     identities = sorted(p for p in FACES.iterdir() if p.is_dir() and not p.name.startswith("_"))
@@ -170,6 +170,9 @@ def run(out: Path, size: tuple[int, int]) -> None:
     window.search_page.candidate_panel.select_row(4)
     wait(app, lambda: window.review.display is not None and not window.pool.jobs)
     window.search.decide("reject")
+    wait(app, lambda: window.reason_dialog is not None and window.reason_dialog.isVisible())
+    window.reason_dialog.reason.setPlainText("Different ear lobes")
+    window.reason_dialog.ok_button.click()
     wait(app, lambda: window.candidates.decision(5) is not None)
     window.search_page.candidate_panel.select_row(0)
     window.search_page.review_panel.landmarks.setChecked(True)
@@ -211,9 +214,23 @@ def run(out: Path, size: tuple[int, int]) -> None:
     reviewer_dialog = window.cases.reviewer_dialog
     reviewer_dialog.new_name.setText("DS Kerr")
     reviewer_dialog.new_role.setCurrentIndex(reviewer_dialog.new_role.findData("reviewer"))
+    reviewer_dialog.new_password.setText("kerr-pw-1")
     shoot.shot("16-reviewer-dialog", reviewer_dialog)
     reviewer_dialog._on_accept()
-    wait(app, lambda: window.cases.actor == "DS Kerr" and not window.pool.jobs)
+    wait(app, lambda: not window.pool.jobs)
+    window.cases.choose_reviewer()  # the new officer signs in with their password
+    wait(app, lambda: window.cases.reviewer_dialog is not reviewer_dialog)
+    sign_in = window.cases.reviewer_dialog
+    wait(app, lambda: sign_in.user_box.findData("DS Kerr") >= 0)
+    sign_in.user_box.setCurrentIndex(sign_in.user_box.findData("DS Kerr"))
+    sign_in.password_edit.setText("kerr-pw-1")
+    sign_in._on_accept()
+    wait(
+        app,
+        lambda: window.cases.officer is not None
+        and window.cases.officer.name == "DS Kerr"
+        and not window.pool.jobs,
+    )
     window.commands.verify_action.trigger()
     wait(app, lambda: window.cases.verify_dialog is not None)
     verify = window.cases.verify_dialog
