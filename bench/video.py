@@ -32,11 +32,12 @@ import cv2
 import numpy as np
 from _common import data_root, drain, stopwatch, table
 
+from rekog_desktop.core.common.steps import finish
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.gallery.importer import collect_items, import_photos
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import DEFAULT_TOLERANCE, nearest
-from rekog_desktop.core.video.scan import VideoResult, VideoSettings, run_to_end, scan_video
+from rekog_desktop.core.video.scan import VideoResult, VideoSettings, scan_video
 
 MIN_FRAMES = 3
 CLIPS = ("short_hamilton_clip.mp4", "multi_face_clip.mp4", "pedestrians_no_detectable_faces.mp4")
@@ -102,7 +103,7 @@ def our_pass(
     """The scan, its time, and identities found at rank 1 and listed within tolerance."""
     engine = create_engine()
     with stopwatch() as elapsed:
-        result = run_to_end(scan_video(clip, engine, settings=settings, store=store, top_k=20))
+        result = finish(scan_video(clip, engine, settings=settings, store=store, top_k=20))
     first: dict[str, list[float]] = defaultdict(list)
     listed: dict[str, list[float]] = defaultdict(list)
     for track in result.tracks:

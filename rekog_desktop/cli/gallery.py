@@ -16,6 +16,7 @@ from rekog_desktop.cli.progress import progress_bar
 from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.common.errors import UnreadableImage
+from rekog_desktop.core.common.steps import Steps, finish
 from rekog_desktop.core.gallery.importer import ImportProgress
 from rekog_desktop.core.scoring.calibration import Preset
 from rekog_desktop.core.scoring.search import SearchSettings
@@ -70,14 +71,11 @@ def import_cmd(
             raise click.UsageError("; ".join(f"{p}: {r}" for p, r in scanned.missing))
         with progress_bar("Importing", enabled=not as_json) as bar:
             task = bar.add_task("Importing", total=scanned.files, current="")
-            while True:
-                try:
-                    step = next(run)
-                except StopIteration as stop:
-                    summary = stop.value
-                    break
+            steps = Steps(run)
+            for step in steps:
                 if isinstance(step, ImportProgress):
                     bar.update(task, completed=step.done, current=Path(step.path).name)
+            summary = steps.result
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
     else:
@@ -142,7 +140,7 @@ def search_cmd(
         workflow.choose_case(store, by, case_number)
         for image in images:
             try:
-                result = workflow.finish(
+                result = finish(
                     workflow.search_probe(
                         store,
                         by,

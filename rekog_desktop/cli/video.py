@@ -14,6 +14,7 @@ from rekog_desktop.cli.output import echo_candidates, printable
 from rekog_desktop.cli.progress import progress_bar
 from rekog_desktop.core import workflow
 from rekog_desktop.core.common.errors import UnsupportedVideo
+from rekog_desktop.core.common.steps import Steps
 from rekog_desktop.core.scoring.calibration import Preset
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.core.video.scan import VideoResult, VideoSettings, VideoTrack, timecode
@@ -62,18 +63,15 @@ def video_cmd(
         try:
             with progress_bar("Scanning", enabled=not as_json) as bar:
                 task = bar.add_task("Scanning", total=None, current="")
-                while True:
-                    try:
-                        step = next(scan)
-                    except StopIteration as stop:
-                        recorded: workflow.ClipSearch = stop.value
-                        break
+                steps = Steps(scan)
+                for step in steps:
                     bar.update(
                         task,
                         total=step.frames_total or None,
                         completed=step.frames_done,
                         current=f"{step.tracks_finished + step.tracks_live} track(s)",
                     )
+                recorded = steps.result
         except UnsupportedVideo as exc:
             if as_json:
                 click.echo(json.dumps({"clip": {"path": str(clip)}, "error": exc.reason}))

@@ -17,7 +17,6 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
 
 from rekog_desktop.core.audit import checkpoint, trail
 from rekog_desktop.core.audit.events import EventKind
@@ -57,18 +56,6 @@ from rekog_desktop.core.video.scan import (
 #: Builds the engine a probe is measured with, from the store's variant (the app passes its
 #: face process; the CLI the engine in its own process).
 EngineFactory = Callable[[EngineSettings], FaceEngine]
-
-T = TypeVar("T")
-
-
-def finish(steps: Generator[Any, None, T]) -> T:
-    """Run a long operation to its end, ignoring its steps (for scripts and tests)."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
 
 
 class NoSuchFace(RekogError):

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from rekog_desktop.core.common.steps import finish
 from rekog_desktop.core.faces.engine import FaceEngine, create_engine
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.video.reader import VideoReader, probe_video, read_frame
-from rekog_desktop.core.video.scan import VideoProgress, VideoResult, run_to_end, scan_video
+from rekog_desktop.core.video.scan import VideoProgress, VideoResult, scan_video
 
 SUBJECT = "lin_manuel_miranda"
 
@@ -45,12 +46,12 @@ def lin_store(tmp_path_factory: pytest.TempPathFactory, faces_dir: Path) -> Iter
 
 @pytest.fixture(scope="module")
 def hamilton(video_dir: Path, engine: FaceEngine, lin_store: GalleryStore) -> VideoResult:
-    return run_to_end(scan_video(video_dir / "short_hamilton_clip.mp4", engine, store=lin_store))
+    return finish(scan_video(video_dir / "short_hamilton_clip.mp4", engine, store=lin_store))
 
 
 @pytest.fixture(scope="module")
 def multi(video_dir: Path, engine: FaceEngine, lin_store: GalleryStore) -> VideoResult:
-    return run_to_end(scan_video(video_dir / "multi_face_clip.mp4", engine, store=lin_store))
+    return finish(scan_video(video_dir / "multi_face_clip.mp4", engine, store=lin_store))
 
 
 def test_probe_reads_clip_facts(video_dir: Path) -> None:
@@ -98,7 +99,7 @@ def test_no_detectable_faces_gives_no_tracks_and_says_so(
     video_dir: Path, engine: FaceEngine, lin_store: GalleryStore
 ) -> None:
     clip = video_dir / "pedestrians_no_detectable_faces.mp4"
-    result = run_to_end(scan_video(clip, engine, store=lin_store))
+    result = finish(scan_video(clip, engine, store=lin_store))
     assert result.tracks == ()
     assert result.frames_sampled >= 20
     assert result.message.startswith("no face found in")
@@ -190,9 +191,7 @@ def test_ten_minute_clip_runs_in_bounded_memory(ten_minute_clip: Path, engine: F
 
     tracemalloc.start()
     try:
-        result = run_to_end(
-            scan_video(ten_minute_clip, engine, settings=VideoSettings(every_s=10.0))
-        )
+        result = finish(scan_video(ten_minute_clip, engine, settings=VideoSettings(every_s=10.0)))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -235,7 +234,7 @@ def test_rotation_metadata_is_applied(
     assert info.rotation_deg == 90
     assert (info.width, info.height) == (640, 360)
     assert read_frame(clip, 0).shape == (360, 640, 3)
-    result = run_to_end(scan_video(clip, engine, store=lin_store))
+    result = finish(scan_video(clip, engine, store=lin_store))
     assert [t.search.candidates[0].subject for t in result.tracks if t.search] == [SUBJECT]
     box = result.tracks[0].track.best.face.box
     assert box.right <= 640 and box.bottom <= 360

@@ -10,10 +10,11 @@ import cv2
 import pytest
 
 from rekog_desktop.core.common.errors import UnsupportedVideo
+from rekog_desktop.core.common.steps import finish
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.video.reader import probe_video
-from rekog_desktop.core.video.scan import run_to_end, scan_video
+from rekog_desktop.core.video.scan import scan_video
 
 
 @pytest.fixture(scope="module")
@@ -121,5 +122,5 @@ def test_stream_cut_mid_way_is_reported_as_truncated(
     assert probe_video(whole).frame_count == 40
     scan = scan_video(half, create_engine(), store=fresh_store)
     with pytest.raises(UnsupportedVideo, match="truncated"):
-        run_to_end(scan)
+        finish(scan)
     assert fresh_store.counts() == before

@@ -227,9 +227,11 @@ def run(out: Path, size: tuple[int, int]) -> None:
     sign_in._on_accept()
     wait(
         app,
-        lambda: window.cases.officer is not None
-        and window.cases.officer.name == "DS Kerr"
-        and not window.pool.jobs,
+        lambda: (
+            window.cases.officer is not None
+            and window.cases.officer.name == "DS Kerr"
+            and not window.pool.jobs
+        ),
     )
     window.commands.verify_action.trigger()
     wait(app, lambda: window.cases.verify_dialog is not None)

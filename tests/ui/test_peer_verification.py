@@ -11,6 +11,7 @@ from rekog_desktop.core import workflow
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.cases.decisions import decisions_for_search
 from rekog_desktop.core.cases.searches import searches_for_case
+from rekog_desktop.core.common.steps import finish
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.ui.shell.main_window import MainWindow
@@ -23,7 +24,7 @@ def _accepted_pair(store_path: Path, probe: Path) -> int:
     with GalleryStore(store_path) as store:
         anna = officer(store, "anna", "reviewer")
         officer(store, "bob", "reviewer")
-        search = workflow.finish(
+        search = finish(
             workflow.search_probe(
                 store,
                 anna,

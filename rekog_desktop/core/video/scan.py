@@ -6,7 +6,7 @@ API for the CLI and the GUI (all Qt-free; run `scan_video` on a worker thread):
   frame yields a `VideoProgress` (frames done / total, clip time, tracks so far, and in
   `finished` the tracks that ended since the last progress, each already searched when a store
   is given, so a strip of tracks can fill while the clip is processed). It returns a
-  `VideoResult` (StopIteration.value; `run_to_end` drives it). Cancel = close the generator:
+  `VideoResult` (StopIteration.value; core.common.steps drives it). Cancel = close the generator:
   the clip is released and nothing is left running. Nothing is written to the store; the
   store is only read, and must be one opened on the thread that pulls the generator. A clip
   that cannot be read raises `UnsupportedVideo` at the first `next()`; one whose decoding
@@ -356,16 +356,6 @@ def rerank_video(store: GalleryStore, result: VideoResult, settings: SearchSetti
         replace(item, search=search) for item, search in zip(result.tracks, searches, strict=True)
     )
     return replace(result, tracks=tracks)
-
-
-def run_to_end(scan: Generator[VideoProgress, None, VideoResult]) -> VideoResult:
-    """Drive a scan without looking at progress (tests, scripts)."""
-    while True:
-        try:
-            next(scan)
-        except StopIteration as stop:
-            result: VideoResult = stop.value
-            return result
 
 
 def record_video_in_case(

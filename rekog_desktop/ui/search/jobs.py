@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.probes import ProbeType
 from rekog_desktop.core.cases.users import Officer
+from rekog_desktop.core.common.steps import Steps
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
 from rekog_desktop.core.gallery.store import GalleryStore, StoredFace, StoredPhoto
@@ -214,16 +215,13 @@ def search_probe(
             engines=engines,
             probe_type=probe_type,
         )
-        while True:
-            try:
-                step = next(steps)
-            except StopIteration as stop:
-                result: workflow.PictureSearch = stop.value
-                break
+        run = Steps(steps)
+        for step in run:
             if isinstance(step, workflow.ProbeLoaded):
                 yield ProbeShown(display_from_pixels(str(path), step.sha256, step.pixels))
             else:
                 yield step
+        result = run.result
         return _outcome(store, result, 0)
 
 

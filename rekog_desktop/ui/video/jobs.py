@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 
 from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.users import Officer
+from rekog_desktop.core.common.steps import Steps
 from rekog_desktop.core.faces.images import sha256_file
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
@@ -89,13 +90,9 @@ def scan_clip(
             store, by, path, case_number=case_number, settings=settings, engines=engines
         )
         rows: list[TrackRow] = []
+        run = Steps(scan)
         try:
-            while True:
-                try:
-                    progress = next(scan)
-                except StopIteration as stop:
-                    clip: workflow.ClipSearch = stop.value
-                    break
+            for progress in run:
                 new = tuple(_row(store, item) for item in progress.finished)
                 rows.extend(new)
                 yield VideoStep(
@@ -107,6 +104,7 @@ def scan_clip(
                 )
         finally:
             scan.close()
+        clip = run.result
         result = clip.result
         # Tracks still live at the end come only with the result.
         seen = {row.track_id for row in rows}
