@@ -541,3 +541,10 @@ def test_a_url_never_becomes_a_file(tmp_path: Path) -> None:
     )
     _refused(result, "is a URL")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_auditor_cannot_scan_a_clip(store: Store, data_dir: Path) -> None:
+    clip = sorted((data_dir / "video").glob("*.mp4"))[0]
+    before = store.events()
+    _refused(store.act("a_audit", "video", str(clip), "--case", CASE), "may not search a probe")
+    assert store.events() == before
