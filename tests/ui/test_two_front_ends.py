@@ -120,8 +120,10 @@ def test_cli_and_gui_write_the_same_case_record(  # type: ignore[no-untyped-def]
     qtbot.keyClick(table, Qt.Key.Key_A)
     give_reason(qtbot, window, "Same ear shape")
     qtbot.waitUntil(lambda: window.candidates.decision(1) is not None, timeout=10_000)
+    table.setFocus()  # the closed reason dialog gave the focus back to the window
     qtbot.keyClick(table, Qt.Key.Key_Down)
-    qtbot.keyClick(table, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.review.candidate.rank == 2, timeout=10_000)
+    window.search.decide("reject")  # what the Reject button calls
     give_reason(qtbot, window, "Jaw differs")
     qtbot.waitUntil(lambda: window.candidates.decision(2) is not None, timeout=10_000)
     qtbot.waitUntil(lambda: not window.pool.jobs, timeout=10_000)
