@@ -124,3 +124,22 @@ def test_stream_cut_mid_way_is_reported_as_truncated(
     with pytest.raises(UnsupportedVideo, match="truncated"):
         finish(scan)
     assert fresh_store.counts() == before
+
+
+def test_frames_over_the_pixel_cap_are_refused_before_decoding(tmp_path: Path) -> None:
+    """A 9600x5400 clip (52 MP frames) is refused at open with the reason, as photos over
+    their cap are; nothing of it is decoded."""
+    import numpy as np
+
+    from rekog_desktop.core.video.reader import MAX_FRAME_PIXELS, VideoReader
+
+    path = tmp_path / "huge.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 1.0, (9600, 5400))
+    assert writer.isOpened()
+    writer.write(np.zeros((5400, 9600, 3), dtype=np.uint8))
+    writer.release()
+    assert MAX_FRAME_PIXELS < 9600 * 5400
+    with pytest.raises(UnsupportedVideo, match="over the safety limit of 40 megapixels"):
+        VideoReader(path)
+    with pytest.raises(UnsupportedVideo, match="over the safety limit"):
+        probe_video(path)

@@ -47,6 +47,11 @@ _UNOPENABLE = {
 }
 
 
+#: Largest video frame decoded (8K UHD is 33 MP): photos have MAX_PIXELS, frames have this;
+#: a bigger stream is refused at open, before any frame is decoded.
+MAX_FRAME_PIXELS = 40_000_000
+
+
 @dataclass(frozen=True)
 class VideoInfo:
     """Facts of a clip; `width` x `height` are of upright frames (after rotation metadata).
@@ -119,7 +124,9 @@ def _fourcc(value: float) -> str:
 class VideoReader:
     """An open clip whose first frame is known to decode. Use as a context manager."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, max_pixels: int = MAX_FRAME_PIXELS) -> None:
+        """Open a clip; refuse one whose frames are over `max_pixels` before any frame is
+        decoded (a 16K frame would take about 1.9 GB decoded)."""
         self.path = str(path)
         file = Path(path)
         if file.is_dir():
@@ -155,6 +162,13 @@ class VideoReader:
         self.height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
         self.rotation_deg = int(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
         self.codec = _fourcc(float(cap.get(cv2.CAP_PROP_FOURCC) or 0.0))
+        if self.width * self.height > max_pixels:
+            self.close()
+            raise UnsupportedVideo(
+                self.path,
+                f"frames are {self.width}x{self.height} pixels, over the safety limit of "
+                f"{max_pixels / 1_000_000:g} megapixels for video frames",
+            )
         self.frames_read = 0
         self._first_pending = self._grab()
         if not self._first_pending or self.width <= 0 or self.height <= 0:
