@@ -82,7 +82,8 @@ def case_list(obj: CliContext, as_json: bool) -> int:
         click.echo(json.dumps([c.as_dict() for c in cases]))
     else:
         for c in cases:
-            click.echo(f"{printable(c.number)}\t{c.status}\t{c.opened_utc}\t{printable(c.title)}")
+            status = "purged" if c.is_purged else c.status
+            click.echo(f"{printable(c.number)}\t{status}\t{c.opened_utc}\t{printable(c.title)}")
     return EXIT_OK
 
 
@@ -107,6 +108,35 @@ def case_note(
 def case_close(obj: CliContext, number: str, reviewer: str | None, password_stdin: bool) -> int:
     with obj.open_store() as store:
         workflow.close_case(store, obj.officer(store, reviewer, password_stdin), number)
+    return EXIT_OK
+
+
+@case_group.command("purge")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why (kept in the audit receipt).")
+@officer_options
+@click.option("--json", "as_json", is_flag=True, help="Print the receipt as one JSON line.")
+@click.pass_obj
+def case_purge(
+    obj: CliContext,
+    number: str,
+    reason: str,
+    reviewer: str | None,
+    password_stdin: bool,
+    as_json: bool,
+) -> int:
+    """Remove a closed case's searches, candidate snapshots (face crops), decisions,
+    verifications and notes after the store's retention period (supervisor only); the bytes
+    are erased from the store file and a receipt (counts, hashes, who, why) is audited."""
+    with obj.open_store() as store:
+        by = obj.officer(store, reviewer, password_stdin)
+        receipt = workflow.purge_case(store, by, number, reason)
+    if as_json:
+        click.echo(json.dumps(receipt.as_dict()))
+    else:
+        counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in receipt.counts.items())
+        click.echo(f"Purged case {printable(receipt.case_number)}: {counts}")
+        click.echo(f"Receipt: audit event {receipt.event_id}, SHA-256 {receipt.purged_sha256}")
     return EXIT_OK
 
 
@@ -214,6 +244,11 @@ def store_group() -> None:
 @store_group.command("policy")
 @click.option("--require-passwords", type=ON_OFF, help="Every user has and gives a password.")
 @click.option("--require-reasons", type=ON_OFF, help="Reject and Inconclusive need a reason.")
+@click.option(
+    "--retention-days",
+    type=click.IntRange(min=0),
+    help="Days a closed case is kept before `rekog case purge` may remove its records.",
+)
 @officer_options
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
@@ -221,13 +256,14 @@ def store_policy(
     obj: CliContext,
     require_passwords: str | None,
     require_reasons: str | None,
+    retention_days: int | None,
     reviewer: str | None,
     password_stdin: bool,
     as_json: bool,
 ) -> int:
     """Show the policy, or change it (supervisor only; audited)."""
     with obj.open_store() as store:
-        if require_passwords is None and require_reasons is None:
+        if require_passwords is None and require_reasons is None and retention_days is None:
             policy = read_policy(store)
         else:
             policy = workflow.set_policy(
@@ -235,12 +271,17 @@ def store_policy(
                 obj.officer(store, reviewer, password_stdin),
                 require_passwords=None if require_passwords is None else require_passwords == "on",
                 require_reasons=None if require_reasons is None else require_reasons == "on",
+                retention_days=retention_days,
             )
     if as_json:
         click.echo(json.dumps(policy.as_dict()))
     else:
         for name, value in policy.as_dict().items():
-            click.echo(f"{name.replace('_', '-')}: {'on' if value else 'off'}")
+            if isinstance(value, bool):
+                shown = "on" if value else "off"
+            else:
+                shown = "not set (no case can be purged)" if value is None else f"{value}"
+            click.echo(f"{name.replace('_', '-')}: {shown}")
     return EXIT_OK
 
 

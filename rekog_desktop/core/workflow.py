@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rekog_desktop.core.audit import checkpoint, trail
 from rekog_desktop.core.audit.events import EventKind
-from rekog_desktop.core.cases import cases, decisions, searches
+from rekog_desktop.core.cases import cases, decisions, purge, searches
 from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
 from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.cases.roles import Operation
@@ -178,6 +178,16 @@ def choose_case(store: GalleryStore, by: Officer, number: str) -> cases.Case:
 def close_case(store: GalleryStore, by: Officer, number: str) -> cases.Case:
     by.require(Operation.CLOSE_CASE)
     return cases.close_case(store, number, actor=by.name)
+
+
+def purge_case(store: GalleryStore, by: Officer, number: str, reason: str) -> purge.PurgeReceipt:
+    """Remove a closed case's searches, candidate snapshots (face crops), decisions,
+    verifications and notes once the store's retention period has passed since it was closed
+    (supervisor; the receipt in the trail lists what, by whom and why). Raises PurgeRefused
+    for an open case, a store with no retention period, or before the period ends."""
+    by.require(Operation.PURGE_CASE)
+    days = read_policy(store).retention_days
+    return purge.purge_case(store, number, actor=by.name, reason=reason, retention_days=days)
 
 
 def add_note(store: GalleryStore, by: Officer, number: str, text: str) -> cases.Note:
@@ -505,14 +515,19 @@ def set_policy(
     *,
     require_passwords: bool | None = None,
     require_reasons: bool | None = None,
+    retention_days: int | None = None,
 ) -> Policy:
     """Change the store policy (supervisor). Requiring passwords is refused while the
-    supervisor setting it has none, so nobody locks the store against themselves."""
+    supervisor setting it has none, so nobody locks the store against themselves.
+    `retention_days`: how long closed cases are kept before they may be purged (0 or more)."""
     by.require(Operation.SET_POLICY)
+    if retention_days is not None and retention_days < 0:
+        raise UserError("the retention period is a number of days, 0 or more")
     old = read_policy(store)
     new = Policy(
         require_passwords=old.require_passwords if require_passwords is None else require_passwords,
         require_reasons=old.require_reasons if require_reasons is None else require_reasons,
+        retention_days=old.retention_days if retention_days is None else retention_days,
     )
     me = get_user(store, by.name)
     if new.require_passwords and (me is None or not me.has_password):

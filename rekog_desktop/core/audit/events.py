@@ -19,6 +19,7 @@ class EventKind(StrEnum):
     # cases
     CASE_OPENED = "case_opened"
     CASE_CLOSED = "case_closed"
+    CASE_PURGED = "case_purged"
     NOTE_ADDED = "note_added"
     # searches and review
     SEARCH = "search"

@@ -10,6 +10,8 @@ cannot see alone is caught here:
 - a row changed behind its event (a verdict turned from accept to reject, a deleted note or
   candidate, an inserted decision): each event names its row and the content it recorded, and
   every row written since the store was upgraded must match its event.
+A row that is gone is accounted for only by a later signed `case_purged` receipt naming it (a
+case purged after its retention period); any other missing row is reported.
 """
 
 from __future__ import annotations
@@ -127,8 +129,38 @@ def _events(store: HasDatabase, kind: str, key: str) -> dict[int, tuple[int, dic
     return found
 
 
+#: Which list of a `case_purged` receipt names the removed rows of each table.
+_PURGE_LISTS = {
+    "decisions": "decision_ids",
+    "verifications": "verification_ids",
+    "case_notes": "note_ids",
+    "searches": "search_ids",
+}
+
+
+def _purged(store: HasDatabase) -> dict[str, dict[int, int]]:
+    """Rows removed by case purges: table -> {row id: id of the receipt event}. The newest
+    receipt wins (a row id SQLite reused after a purge may be purged again later)."""
+    found: dict[str, dict[int, int]] = {table: {} for table in _PURGE_LISTS}
+    rows = store.db.execute(
+        "SELECT id, data FROM audit WHERE event_type = 'case_purged' ORDER BY id"
+    )
+    for event_id, raw in rows:
+        data = json.loads(raw)
+        for table, key in _PURGE_LISTS.items():
+            for row_id in data.get(key, []):
+                found[table][int(row_id)] = int(event_id)
+    return found
+
+
+def _accounted(purged: dict[int, int], row_id: int, recorded_by: int) -> bool:
+    """A recorded row is accounted for when a purge receipt after its event names it."""
+    return purged.get(row_id, 0) > recorded_by
+
+
 def _rows_problem(store: HasDatabase) -> tuple[int | None, str] | None:
     """The first row that disagrees with its event, or has none: (event id or None, text)."""
+    purged = _purged(store)
     checks = (
         (
             "decisions",
@@ -147,14 +179,20 @@ def _rows_problem(store: HasDatabase) -> tuple[int | None, str] | None:
         ("case_notes", "note_added", "note_id", "SELECT id, text FROM case_notes", ("text",)),
     )
     for table, kind, key, sql, columns in checks:
-        problem = _compare(store, table, kind, key, sql, columns)
+        problem = _compare(store, table, kind, key, sql, columns, purged[table])
         if problem is not None:
             return problem
-    return _searches_problem(store)
+    return _searches_problem(store, purged["searches"])
 
 
 def _compare(
-    store: HasDatabase, table: str, kind: str, key: str, sql: str, columns: tuple[str, ...]
+    store: HasDatabase,
+    table: str,
+    kind: str,
+    key: str,
+    sql: str,
+    columns: tuple[str, ...],
+    purged: dict[int, int],
 ) -> tuple[int | None, str] | None:
     events = _events(store, kind, key)
     after = _covered_after(store, table)
@@ -172,12 +210,12 @@ def _compare(
                     "was changed"
                 )
     for row_id, (event_id, _) in sorted(events.items()):
-        if row_id not in rows:
+        if row_id not in rows and not _accounted(purged, row_id, event_id):
             return event_id, f"{table} row {row_id}, recorded by event {event_id}, was deleted"
     return None
 
 
-def _searches_problem(store: HasDatabase) -> tuple[int | None, str] | None:
+def _searches_problem(store: HasDatabase, purged: dict[int, int]) -> tuple[int | None, str] | None:
     events = _events(store, "search", "search_id")
     after = _covered_after(store, "searches")
     rows = {
@@ -207,5 +245,7 @@ def _searches_problem(store: HasDatabase) -> tuple[int | None, str] | None:
             )
     for search_id, (event_id, _) in sorted(events.items()):
         if search_id > after and search_id not in rows:
+            if _accounted(purged, search_id, event_id):
+                continue
             return event_id, f"search {search_id}, recorded by event {event_id}, was deleted"
     return None

@@ -29,10 +29,17 @@ class Case:
     status: str
     opened_utc: str
     closed_utc: str | None
+    #: Set when the case's records were purged after its retention period (core.cases.purge):
+    #: the case keeps its number, title and dates; its searches, decisions and notes are gone.
+    purged_utc: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_utc is not None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "id"}
@@ -46,7 +53,9 @@ class Note:
     created_utc: str
 
 
-_CASE_COLUMNS = "id, number, title, purpose, legal_basis, officer, status, opened_utc, closed_utc"
+_CASE_COLUMNS = (
+    "id, number, title, purpose, legal_basis, officer, status, opened_utc, closed_utc, purged_utc"
+)
 
 
 def create_case(
@@ -132,6 +141,8 @@ def close_case(store: GalleryStore, number: str, *, actor: str) -> Case:
 
 def add_note(store: GalleryStore, number: str, text: str, *, author: str) -> Note:
     case = get_case(store, number)
+    if case.is_purged:
+        raise CaseError(f"case {case.number} was purged: nothing can be added to it")
     if not text.strip():
         raise CaseError("a note cannot be empty")
     created = utc_now()

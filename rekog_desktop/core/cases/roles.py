@@ -25,6 +25,7 @@ class Operation(StrEnum):
     EDIT_GALLERY = "delete or enrol gallery photos"
     OPEN_CASE = "open a case"
     CLOSE_CASE = "close a case"
+    PURGE_CASE = "purge a closed case"
     NOTE = "add a case note"
     SEARCH = "search a probe"
     VIEW = "view a candidate"
@@ -53,11 +54,14 @@ _ANALYST = frozenset(
 _REVIEWER = _ANALYST | {Operation.VERIFY}
 
 #: The table: analyst imports, searches and decides; reviewer also verifies others' decisions;
-#: supervisor also manages users and policies; auditor reads the trail and exports, nothing else.
+#: supervisor also manages users and policies and purges closed cases after their retention
+#: period (it destroys what a case recorded, so only the role that sets the retention period);
+#: auditor reads the trail and exports, nothing else.
 PERMISSIONS: dict[Role, frozenset[Operation]] = {
     Role.ANALYST: _ANALYST,
     Role.REVIEWER: _REVIEWER,
-    Role.SUPERVISOR: _REVIEWER | {Operation.MANAGE_USERS, Operation.SET_POLICY},
+    Role.SUPERVISOR: _REVIEWER
+    | {Operation.MANAGE_USERS, Operation.SET_POLICY, Operation.PURGE_CASE},
     Role.AUDITOR: frozenset({Operation.READ_AUDIT, Operation.EXPORT}),
 }
 

@@ -243,3 +243,40 @@ def _raw_file_names(db: Database) -> None:
     """A photo whose file name is not valid UTF-8 keeps its bytes here (`path` holds the
     displayable form), so the file can be opened again and the name is never lost."""
     db.execute("ALTER TABLE photos ADD COLUMN path_raw BLOB")
+
+
+@MIGRATIONS(name="0008_retention")
+def _retention(db: Database) -> None:
+    """Case purge after the retention period: a case keeps its number, title and dates with
+    `purged_utc` set, and its searches, candidate snapshots, decisions, verifications and notes
+    go. Decisions and notes stay append-only for every case not being purged: their delete
+    triggers let a row go only once its case is marked purged (in the purge's transaction,
+    whose audit receipt lists every row removed), and only a closed case can be marked."""
+    _run(
+        db,
+        """
+        ALTER TABLE cases ADD COLUMN purged_utc TEXT;
+
+        CREATE TRIGGER cases_purge_closed_only BEFORE UPDATE OF purged_utc ON cases
+        WHEN NEW.purged_utc IS NOT NULL AND NEW.status != 'closed'
+        BEGIN SELECT RAISE(ABORT, 'only a closed case can be purged'); END;
+        CREATE TRIGGER cases_no_reopen_purged BEFORE UPDATE OF status ON cases
+        WHEN OLD.purged_utc IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a purged case cannot be reopened'); END;
+
+        DROP TRIGGER decisions_no_delete;
+        CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+        WHEN NOT EXISTS (
+            SELECT 1 FROM searches s JOIN cases c ON c.id = s.case_id
+            WHERE s.id = OLD.search_id AND c.purged_utc IS NOT NULL
+        )
+        BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new one'); END;
+
+        DROP TRIGGER notes_no_delete;
+        CREATE TRIGGER notes_no_delete BEFORE DELETE ON case_notes
+        WHEN NOT EXISTS (
+            SELECT 1 FROM cases c WHERE c.id = OLD.case_id AND c.purged_utc IS NOT NULL
+        )
+        BEGIN SELECT RAISE(ABORT, 'case notes are append-only'); END;
+        """,
+    )

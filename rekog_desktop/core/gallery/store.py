@@ -281,13 +281,37 @@ class GalleryStore:
                 "(SELECT id FROM photos WHERE subject_id = ?) OR subject_id = ?",
                 [subject_id, subject_id],
             )
+            kept = self._case_snapshots(
+                "SELECT id FROM faces WHERE photo_id IN "
+                "(SELECT id FROM photos WHERE subject_id = ?) OR subject_id = ?",
+                [subject_id, subject_id],
+            )
             self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
             self.db.execute("UPDATE faces SET subject_id = NULL WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
             data = {"subject": name[0], "photo_sha256": hashes, "faces": faces, "reason": reason}
+            data.update(kept)
             append_event(self, EventKind.SUBJECT_DELETED, data, actor=actor)
         self.clear_freed_pages()
         return len(hashes)
+
+    def _case_snapshots(self, faces_sql: str, params: list[Any]) -> dict[str, Any]:
+        """What of the erased faces past case records keep, for the erasure receipt: the
+        candidate snapshots (face crop, subject, photo path) officers were shown stay in their
+        cases until each case is purged (`rekog case purge`)."""
+        row = self.db.execute(
+            f"""SELECT count(*), count(DISTINCT s.case_id) FROM search_candidates sc
+            JOIN searches s ON s.id = sc.search_id WHERE sc.face_id IN ({faces_sql})""",
+            params,
+        ).fetchone()
+        snapshots, cases = (int(row[0]), int(row[1])) if row else (0, 0)
+        return {
+            "case_snapshots_kept": snapshots,
+            "cases_keeping_snapshots": cases,
+            "case_records": "past case records keep what the officer was shown (candidate "
+            "snapshots with their face crops) until the case is purged after its retention "
+            "period (`rekog case purge`)",
+        }
 
     def clear_freed_pages(self) -> None:
         """Make erased bytes gone from the files: secure_delete (set on every connection)
@@ -385,14 +409,16 @@ class GalleryStore:
             ).fetchone()
             if row is None:
                 raise StoreError(f"no photo with id {photo_id}")
+            kept = self._case_snapshots("SELECT id FROM faces WHERE photo_id = ?", [photo_id])
             self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
-            data = {
+            data: dict[str, Any] = {
                 "photo_id": photo_id,
                 "path": row[0],
                 "sha256": row[1],
                 "faces": row[2],
                 "reason": reason,
             }
+            data.update(kept)
             append_event(self, EventKind.PHOTO_DELETED, data, actor=actor)
         self.clear_freed_pages()
 
