@@ -42,11 +42,22 @@ class LoadedImage:
         return f"first frame of {self.frames} used" if self.frames > 1 else ""
 
 
+def _ignore_metadata_warnings() -> None:
+    """Inside a catch_warnings block: Pillow warns when it skips damaged EXIF or TIFF tags
+    ("Corrupt EXIF data", "Tag data larger than file") and goes on without them; the pixels
+    are still decoded (or refused with a reason), so the warning is not the officer's to see,
+    and where warnings are errors (the tests, `python -W error`) it must not end a batch
+    (found by bench/fuzz_loaders.py)."""
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+
+
 def frame_count(data: bytes) -> int:
     """How many frames or pages an image file holds (1 when it cannot say)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return max(1, int(getattr(image, "n_frames", 1)))
+        with warnings.catch_warnings():
+            _ignore_metadata_warnings()
+            with Image.open(io.BytesIO(data)) as image:
+                return max(1, int(getattr(image, "n_frames", 1)))
     except Exception:  # the decode that follows gives the reason for a bad file
         return 1
 
@@ -98,6 +109,7 @@ def decode_image_bytes(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS)
         with warnings.catch_warnings():
             # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; we check ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            _ignore_metadata_warnings()
             image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width <= 0 or height <= 0:

@@ -8,7 +8,7 @@ Signals:
     reviewer_changed(object): the signed-in Officer.
     audit_loaded(object): an AuditSnapshot for the audit page.
     exported(object): an ExportResult.
-    changed(): a note, closing or verification was written (the audit view refreshes).
+    changed(): a note, closing, purge or verification was written (the audit view refreshes).
     message(str): a one-line status message.
 """
 
@@ -49,6 +49,7 @@ class CaseController(QObject):
         self.case_dialog: CaseDialog | None = None
         self.reviewer_dialog: ReviewerDialog | None = None
         self.verify_dialog: VerifyDialog | None = None
+        self.purge_dialog: QInputDialog | None = None
         self._after_case: list[Callable[[], object]] = []
         #: The case and officer of the last session: offered, never used unconfirmed.
         self.remembered_case = ""
@@ -249,6 +250,57 @@ class CaseController(QObject):
         job.succeeded.connect(lambda _case: self.message.emit(f"Case {number} closed"))
         job.failed.connect(self._error)
         return job
+
+    def ask_purge(self) -> None:
+        """Purge a closed case: pick one of the closed cases, give a reason; the workflow
+        decides whether the role and the retention period allow it."""
+        path = self.store_path()
+        job = self.pool.call("Reading cases", lambda: case_jobs.load_cases(path))
+        job.succeeded.connect(self._show_purge_choice)
+        job.failed.connect(self._error)
+
+    def _show_purge_choice(self, snapshot: case_jobs.CasesSnapshot) -> None:
+        closed = [c.number for c in snapshot.cases if not c.is_open and not c.is_purged]
+        if not closed:
+            self.message.emit("No closed case to purge: only closed cases can be purged.")
+            return
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Purge a closed case")
+        dialog.setLabelText(
+            "Purging removes the case's searches, candidate face crops, decisions, "
+            "verifications and notes for good, once the store's retention period has passed. "
+            "Which case?"
+        )
+        dialog.setComboBoxItems(closed)
+        self.purge_dialog = dialog
+        dialog.textValueSelected.connect(self._ask_purge_reason)
+        dialog.open()
+
+    def _ask_purge_reason(self, number: str) -> None:
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(f"Purge case {number}")
+        dialog.setLabelText("Why is the case purged? (kept in the audit receipt)")
+        self.purge_dialog = dialog
+        dialog.textValueSelected.connect(lambda reason: self.purge(number, reason))
+        dialog.open()
+
+    def purge(self, number: str, reason: str) -> Job | None:
+        path, by = self.store_path(), self.signed_in()
+        if by is None:
+            return None
+        job = self.pool.call(
+            "Purging the case", lambda: case_jobs.purge(path, number, reason, by=by)
+        )
+        job.succeeded.connect(self._on_purged)
+        job.succeeded.connect(lambda _receipt: self.changed.emit())
+        job.failed.connect(self._error)
+        return job
+
+    def _on_purged(self, receipt: object) -> None:
+        number = getattr(receipt, "case_number", "")
+        counts = getattr(receipt, "counts", {})
+        said = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        self.message.emit(f"Case {number} purged: {said}")
 
     def start_verification(self) -> None:
         if self.case is None:

@@ -12,6 +12,7 @@ from rekog_desktop.core.audit import trail
 from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
 from rekog_desktop.core.cases.cases import Case, list_cases
 from rekog_desktop.core.cases.decisions import Decision, VerificationRecord
+from rekog_desktop.core.cases.purge import PurgeReceipt
 from rekog_desktop.core.cases.searches import BlindPair, get_search
 from rekog_desktop.core.cases.users import (
     Officer,
@@ -155,6 +156,11 @@ def note(store_path: str | Path, case_number: str, text: str, *, by: Officer) ->
 def close(store_path: str | Path, case_number: str, *, by: Officer) -> Case:
     with GalleryStore(store_path) as store:
         return workflow.close_case(store, by, case_number)
+
+
+def purge(store_path: str | Path, case_number: str, reason: str, *, by: Officer) -> PurgeReceipt:
+    with GalleryStore(store_path) as store:
+        return workflow.purge_case(store, by, case_number, reason)
 
 
 def pending_pairs(store_path: str | Path, case_number: str, *, by: Officer) -> list[BlindPair]:

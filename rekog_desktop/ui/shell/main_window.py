@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.commands.note_action.triggered.connect(self.cases.ask_note)
         self.commands.verify_action.triggered.connect(self.cases.start_verification)
         self.commands.close_case_action.triggered.connect(self.cases.ask_close)
+        self.commands.purge_case_action.triggered.connect(self.cases.ask_purge)
         self.cases.changed.connect(self._audit_timer.start)
         self.commands.reviewer_action.triggered.connect(self.cases.choose_reviewer)
         self.cases.case_changed.connect(self._on_case_changed)

@@ -47,6 +47,10 @@ class WindowActions:
             "Peer verification: re-examine other reviewers' accepted pairs"
         )
         self.close_case_action = _action(window, "Close case…", "case")
+        self.purge_case_action = _action(window, "Purge a closed case…", "case")
+        self.purge_case_action.setToolTip(
+            "Remove a closed case's records after the store's retention period (supervisor)"
+        )
         for action in (self.note_action, self.verify_action, self.close_case_action):
             action.setEnabled(False)
         self.reviewer_action = _action(window, "Reviewer", "user")
@@ -66,6 +70,7 @@ class WindowActions:
         case_menu.addAction(self.verify_action)
         case_menu.addAction(self.export_action)
         case_menu.addAction(self.close_case_action)
+        case_menu.addAction(self.purge_case_action)
         case_menu.addSeparator()
         case_menu.addAction(self.reviewer_action)
         view = window.menuBar().addMenu("&View")
