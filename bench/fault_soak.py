@@ -27,6 +27,7 @@ the machine's timing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -124,12 +125,18 @@ def _alive(pid: int) -> bool:
 
 
 def _left_after(pids: list[int], seconds: float) -> int:
+    """How many of `pids` are still alive after `seconds`; those are then killed, so the soak
+    leaves nothing behind itself."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if not any(_alive(p) for p in pids):
             return 0
         time.sleep(0.1)
-    return sum(_alive(p) for p in pids)
+    left = [p for p in pids if _alive(p)]
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    return len(left)
 
 
 def _kill_at_random(cmd: list[str], delay_s: float, db: Path) -> tuple[list[int], bool, Snapshot]:

@@ -27,8 +27,14 @@ _engines: dict[EngineSettings, FaceEngine] = {}
 _default = EngineSettings()
 
 
-def die_with_parent(poll_seconds: float = 0.5) -> None:
+def die_with_parent(parent: int | None = None, *, poll_seconds: float = 0.5) -> None:
     """End this worker process as soon as the process that started it is gone.
+
+    `parent`: the pid of the process that made the pool, passed in the pool's initargs. It
+    must come from there: a worker runs its initializer only after importing the models'
+    modules (seconds), and a parent killed in that window has already re-parented us, so
+    `os.getppid()` read here would name init and the watch would never fire (found by
+    bench/fault_soak.py: workers of an import killed early lived on).
 
     A worker of a killed `rekog import` (kill -9 gives the parent no chance to stop its pool)
     would otherwise live on holding a few hundred MB of models. The parent's death is seen
@@ -36,7 +42,9 @@ def die_with_parent(poll_seconds: float = 0.5) -> None:
     PDEATHSIG is not used: it fires when the *thread* that spawned us ends, and the app spawns
     from short-lived worker threads.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:
         while True:
@@ -47,10 +55,10 @@ def die_with_parent(poll_seconds: float = 0.5) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
-def _init(settings: EngineSettings) -> None:
+def _init(settings: EngineSettings, parent: int | None = None) -> None:
     global _default
     _default = settings
-    die_with_parent()
+    die_with_parent(parent)
 
 
 def _child_engine(settings: EngineSettings | None = None) -> FaceEngine:
@@ -103,7 +111,7 @@ class FaceProcess:
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init,
-                    initargs=(self._settings,),
+                    initargs=(self._settings, os.getpid()),
                 )
             return self._pool
 

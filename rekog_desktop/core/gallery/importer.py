@@ -222,9 +222,9 @@ def collect_items(
 _worker_engine: FaceEngine | None = None
 
 
-def _init_worker(settings: EngineSettings) -> None:
+def _init_worker(settings: EngineSettings, parent: int | None = None) -> None:
     global _worker_engine
-    die_with_parent()
+    die_with_parent(parent)
     _worker_engine = create_engine(settings)
 
 
@@ -419,7 +419,10 @@ def _analyse_all(
     queue = iter(items)
     in_flight: dict[Future[_Analysed], ImportItem] = {}
     with ProcessPoolExecutor(
-        max_workers=count, mp_context=context, initializer=_init_worker, initargs=(settings,)
+        max_workers=count,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(settings, os.getpid()),
     ) as pool:
         try:
             for item in queue:
