@@ -199,13 +199,16 @@ class DlibEngine:
         import dlib
 
         pose68 = _DlibModels.get("pose68")
-        pose5 = _DlibModels.get("pose5")
         faces: list[Face] = []
         for box in boxes:
             rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
             shape68 = pose68(pixels, rect)
-            shape5 = pose5(pixels, rect)
-            aligned_on = shape68 if self.settings.align_landmarks == 68 else shape5
+            # The 5-point model is loaded and run only for stores of the 5-point variant.
+            aligned_on = (
+                shape68
+                if self.settings.align_landmarks == 68
+                else _DlibModels.get("pose5")(pixels, rect)
+            )
             descriptor = self._describe(pixels, aligned_on)
             points: list[Point] = [(p.x, p.y) for p in shape68.parts()]
             landmarks = {name: [points[i] for i in idx] for name, idx in _LANDMARK_GROUPS.items()}

@@ -361,7 +361,7 @@ class GalleryStore:
                     face.box.right,
                     face.box.bottom,
                     face.box.left,
-                    json.dumps(face.landmarks),
+                    json.dumps(face.landmarks, separators=(",", ":")),
                     np.asarray(face.embedding, dtype=np.float32).tobytes(),
                     json.dumps(face.quality.as_dict()),
                     record.engine.name,
