@@ -6,20 +6,20 @@ the same matrix the store's SELECT gives, tied to the store it came from and to 
 (meta 'generation', bumped by triggers on every change to enrolled faces).
 
 It is a cache, never a source: it is used only when everything agrees (format, store id,
-generation, row count, the SHA-256 of its contents, its face ids against the store's and a
-sample of its rows against the store's embeddings); otherwise it is ignored and written again
-from the store. Erasing faces deletes it (erased embeddings must not live on beside the store).
-Owner-only, like the store; written to a temporary file and renamed, so a crash leaves the old
-file or the new one, never half of one.
+generation, row count, the CRC-32 of its contents, its face ids against the store's (count,
+sum, least and greatest) and a sample of its rows against the store's embeddings); otherwise
+it is ignored and written again from the store. Erasing faces deletes it (erased embeddings
+must not live on beside the store). Owner-only, like the store; written to a temporary file
+and renamed, so a crash leaves the old file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +29,9 @@ import numpy.typing as npt
 log = logging.getLogger(__name__)
 
 MAGIC = b"REKOGVEC"
-VERSION = 1
-#: magic, version, dim, rows, generation, store id (32 bytes, NUL-padded), SHA-256 of the body.
-_HEADER = struct.Struct("<8sIIqq32s32s")
+VERSION = 2
+#: magic, version, dim, rows, generation, store id (32 bytes, NUL-padded), CRC-32 of the body.
+_HEADER = struct.Struct("<8sIIqq32s4s")
 #: The body starts on a page boundary, so the vectors are memory-mapped aligned.
 HEADER_BYTES = 4096
 #: Stores smaller than this are read from SQLite directly (well under 100 ms); no file is kept.
@@ -53,10 +53,12 @@ class StoredVectors:
 
 
 def _digest(face_ids: np.ndarray, vectors: np.ndarray) -> bytes:
-    digest = hashlib.sha256()
-    digest.update(np.ascontiguousarray(face_ids).data)
-    digest.update(np.ascontiguousarray(vectors).data)
-    return digest.digest()
+    """CRC-32 of the body: it is there to catch a damaged or truncated file (a disk error, a
+    copy cut short), at 2.8 GB/s where SHA-256 ran at 1.2 (512 MB at 1M faces, at every open);
+    whoever could forge the file could write the store beside it too (both owner-only)."""
+    crc = zlib.crc32(np.ascontiguousarray(face_ids).data)
+    crc = zlib.crc32(np.ascontiguousarray(vectors).data, crc)
+    return crc.to_bytes(4, "little")
 
 
 def write(
@@ -99,7 +101,7 @@ def read(
     path: Path, *, store_id: str, generation: int, rows: int, dim: int
 ) -> StoredVectors | None:
     """The file's ids and vectors if its header matches this store, generation and row count
-    and its contents their SHA-256; None (and a log line saying why) otherwise. The caller
+    and its contents their CRC-32; None (and a log line saying why) otherwise. The caller
     still compares ids and sampled rows with the store (`agrees_with`)."""
     try:
         size = path.stat().st_size
