@@ -15,9 +15,11 @@ All three should return the same 20 rows in the same order; the table says for h
 ours agrees with the f32 scan and with face_distance, and which stage proved each answer exact
 (the first shortlist, a longer one, or a full scan). With --json the last line is the largest
 size's figures as one JSON object.
-Then the cold-start cost: a real GalleryStore (SQLite, the importer's schema, 128-px JPEG
-thumbnails and landmarks in each row) of --store-rows faces, and the time of its first
-embedding_matrix() (SELECT + frombuffer + norms) and of a cached call.
+Then the stores: real GalleryStores (SQLite, the importer's schema and triggers, real faces'
+thumbnails, landmarks and quality in each row, written with executemany) of --store-rows faces:
+bytes per face now and with the encoding before issue 15 item 5 (same run), and the time from
+opening the store in a fresh process to its first top-20 result, without the vector file beside
+it (the rows are read from SQLite and the file written) and with it.
 
 Run: uv run python bench/search.py [--sizes 10000,100000,1000000 | --rows N] [--probes 50]
      [--store-rows N] [--json]
@@ -29,22 +31,23 @@ import argparse
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from _common import data_root, percentiles_ms, stopwatch, table
 
-from rekog_desktop.core.common.types import EngineInfo, Face
+from rekog_desktop.core.common.types import Face
 from rekog_desktop.core.gallery.store import (
     EMBEDDING_DIM,
     EmbeddingMatrix,
     GalleryStore,
-    PhotoRecord,
 )
 from rekog_desktop.core.scoring.search import nearest, nearest_f32_scan, rank_rows
 
@@ -145,72 +148,216 @@ def bench_size(gallery: np.ndarray, probes: np.ndarray, top: int) -> SizeResult:
     return result
 
 
-def real_face() -> tuple[Face, bytes]:
-    """One real face and its thumbnail, so store rows have realistic landmarks, quality, sizes."""
+def real_faces(count: int = 12) -> list[tuple[Face, bytes]]:
+    """Real faces and their thumbnails (as the importer makes them), so store rows have
+    realistic landmarks, quality and thumbnail sizes."""
     from rekog_desktop.core.faces.engine import create_engine
     from rekog_desktop.core.faces.images import face_thumbnail_jpeg, load_image
 
-    image = load_image(data_root() / "faces" / "barack_obama" / "1.jpg")
-    face = create_engine().faces(image.pixels)[0]
-    return face, face_thumbnail_jpeg(image.pixels, face.box)
+    engine = create_engine()
+    found: list[tuple[Face, bytes]] = []
+    for file in sorted((data_root() / "faces").glob("*/1.jpg"))[:count]:
+        image = load_image(file)
+        faces = engine.faces(image.pixels)
+        if faces:
+            found.append((faces[0], face_thumbnail_jpeg(image.pixels, faces[0].box)))
+    return found
 
 
-def build_store(path: Path, rows: int, rng: np.random.Generator) -> None:
-    face, thumb = real_face()
-    engine = EngineInfo("dlib-resnet-v1/hog", "bench")
+def build_store(path: Path, rows: int, rng: np.random.Generator, *, legacy: bool = False) -> None:
+    """A store of `rows` enrolled faces, one per photo, written with executemany in the
+    importer's format (its schema, triggers, landmark and quality JSON, real thumbnails);
+    `legacy`: thumbnails and landmarks encoded as before issue 15 item 5."""
+    from rekog_desktop.core.faces.images import crop_face, load_image
+
+    faces = real_faces()
+    if legacy:
+        thumbs = []
+        files = [f for f in sorted((data_root() / "faces").glob("*/1.jpg"))][: len(faces)]
+        for (face, _), file in zip(faces, files, strict=True):
+            thumbs.append(_legacy_jpeg(crop_face(load_image(file).pixels, face.box)))
+        encoded = [
+            (json.dumps(f.landmarks), json.dumps(f.quality.as_dict()), t)
+            for (f, _), t in zip(faces, thumbs, strict=True)
+        ]
+    else:
+        encoded = [
+            (
+                json.dumps(f.landmarks, separators=(",", ":")),
+                json.dumps(f.quality.as_dict()),
+                t,
+            )
+            for f, t in faces
+        ]
     vectors = synthetic_gallery(rows, rng)
+    engine = "dlib-resnet-v1/hog/align68/mirror"
     with GalleryStore(path) as store:
-        for start in range(0, rows, 2000):
-            records = [
-                PhotoRecord(
-                    path=f"/evidence/bench/{i}.jpg",
-                    sha256=hashlib.sha256(str(i).encode()).hexdigest(),
-                    width=640,
-                    height=480,
-                    subject=f"subject {i // 4}",
-                    source="bench",
-                    imported_by="bench",
-                    faces=(replace(face, embedding=vectors[i]),),
-                    thumbnails=(thumb,),
-                    enrol=True,
-                    engine=engine,
+        conn = store.db.conn
+        for start in range(0, rows, 20_000):
+            stop = min(start + 20_000, rows)
+            with store.transaction():
+                conn.executemany(
+                    "INSERT INTO subjects (id, name, created_utc) VALUES (?, ?, ?)",
+                    [
+                        (i // 4 + 1, f"subject {i // 4}", "2026-01-01T00:00:00Z")
+                        for i in range(start, stop)
+                        if i % 4 == 0
+                    ],
                 )
-                for i in range(start, min(start + 2000, rows))
-            ]
-            store.add_photos(records)
+                conn.executemany(
+                    "INSERT INTO photos (id, subject_id, path, sha256, width, height, source,"
+                    " imported_utc, imported_by, face_count) VALUES (?, ?, ?, ?, 640, 480,"
+                    " 'bench', '2026-01-01T00:00:00Z', 'bench', 1)",
+                    [
+                        (
+                            i + 1,
+                            i // 4 + 1,
+                            f"/evidence/bench/{i}.jpg",
+                            hashlib.sha256(str(i).encode()).hexdigest(),
+                        )
+                        for i in range(start, stop)
+                    ],
+                )
+                conn.executemany(
+                    'INSERT INTO faces (photo_id, subject_id, top, right, bottom, "left",'
+                    " landmarks, embedding, quality, engine, engine_version, thumbnail)"
+                    " VALUES (?, ?, 100, 300, 300, 100, ?, ?, ?, ?, 'bench', ?)",
+                    [
+                        (
+                            i + 1,
+                            i // 4 + 1,
+                            encoded[i % len(encoded)][0],
+                            vectors[i].tobytes(),
+                            encoded[i % len(encoded)][1],
+                            engine,
+                            encoded[i % len(encoded)][2],
+                        )
+                        for i in range(start, stop)
+                    ],
+                )
 
 
-def bench_store(rows: int, rng: np.random.Generator, repeats: int) -> None:
+def _legacy_jpeg(crop: np.ndarray) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.fromarray(crop)
+    image.thumbnail((128, 128), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=88)
+    return out.getvalue()
+
+
+def bytes_per_face(path: Path, rows: int) -> dict[str, float]:
+    """The store file's bytes per face, and its biggest columns' average sizes."""
+    with GalleryStore(path) as store:
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        sizes = store.db.execute(
+            "SELECT avg(length(thumbnail)), avg(length(landmarks)), avg(length(quality)),"
+            " avg(length(embedding)) FROM faces"
+        ).fetchone()
+    return {
+        "file": path.stat().st_size / rows,
+        "thumbnail": sizes[0],
+        "landmarks": sizes[1],
+        "quality": sizes[2],
+        "embedding": sizes[3],
+    }
+
+
+#: Run in a fresh interpreter: open the store, first embedding_matrix, first top-20 search.
+_FIRST_SEARCH = """
+import json, sys, time
+t0 = time.perf_counter()
+import numpy as np
+from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import nearest
+t1 = time.perf_counter()
+store = GalleryStore(sys.argv[1])
+matrix = store.embedding_matrix()
+t2 = time.perf_counter()
+hits = nearest(matrix, np.asarray(matrix.vectors[len(matrix.vectors) // 2]) + np.float32(0.01), 20)
+t3 = time.perf_counter()
+print(json.dumps({"imports_s": t1 - t0, "matrix_s": t2 - t1, "search_s": t3 - t2,
+                  "open_to_results_s": t3 - t1, "rows": len(matrix.face_ids)}))
+"""
+
+
+def first_search(path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_SEARCH, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def bench_store(rows_list: list[int], rng: np.random.Generator, repeats: int) -> dict[str, object]:
+    """Per store size: bytes per face (today's encoding, and at the first size the encoding
+    before issue 15 item 5, built in the same run), and the time from opening the store in a
+    fresh process to the first top-20 result, without the vector file (it is then written)
+    and with it."""
+    figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="rekog-bench-search-") as tmp:
-        path = Path(tmp) / "gallery.sqlite"
-        with stopwatch() as built:
-            build_store(path, rows, rng)
-        size_mb = path.stat().st_size / 1e6
-        print(f"\nstore of {rows:,} faces built in {built[0]:.1f} s ({size_mb:.0f} MB on disk)")
-        cold, opened = [], []
-        for _ in range(repeats):
-            GalleryStore._matrix_cache.clear()  # as a freshly started process
-            with stopwatch() as t_open:
-                store = GalleryStore(path)
-            with stopwatch() as t_first:
-                matrix = store.embedding_matrix()
-            with stopwatch() as t_cached:
-                store.embedding_matrix()
-            store.close()
-            opened.append(t_open[0])
-            cold.append((t_first[0], t_cached[0]))
-        assert len(matrix.face_ids) == rows
+        rows_table = []
+        for rows in rows_list:
+            path = Path(tmp) / f"gallery-{rows}.sqlite"
+            with stopwatch() as built:
+                build_store(path, rows, rng)
+            size = bytes_per_face(path, rows)
+            if rows == rows_list[0]:
+                old = Path(tmp) / f"legacy-{rows}.sqlite"
+                build_store(old, rows, rng, legacy=True)
+                before = bytes_per_face(old, rows)
+                old.unlink()
+                print(
+                    table(
+                        ["bytes per face", "before (q88, spaced JSON)", "now", "ratio"],
+                        [
+                            [k, f"{before[k]:.0f}", f"{size[k]:.0f}", f"{size[k] / before[k]:.2f}"]
+                            for k in size
+                        ],
+                    )
+                )
+                figures["bytes_per_face_before"] = round(before["file"])
+                figures["bytes_per_face"] = round(size["file"])
+            cold = first_search(path)  # no vector file yet: rows read from SQLite, file written
+            warm = [first_search(path) for _ in range(repeats)]
+            best = min(warm, key=lambda w: w["open_to_results_s"])
+            rows_table.append(
+                [
+                    f"{rows:,}",
+                    f"{built[0]:.0f}",
+                    f"{path.stat().st_size / 1e6:.0f}",
+                    f"{size['file']:.0f}",
+                    f"{cold['open_to_results_s']:.2f}",
+                    ", ".join(f"{w['open_to_results_s']:.2f}" for w in warm),
+                    f"{best['matrix_s']:.2f} + {best['search_s']:.2f}",
+                    f"{cold['open_to_results_s'] / best['open_to_results_s']:.1f}x",
+                ]
+            )
+            figures[f"first_search_s_{rows}"] = round(best["open_to_results_s"], 3)
+            figures[f"first_search_no_file_s_{rows}"] = round(cold["open_to_results_s"], 3)
+            path.unlink()
         print(
             table(
-                ["embedding_matrix()", *[f"try {i + 1}" for i in range(repeats)]],
                 [
-                    ["open store (ms)", *[f"{t * 1000:.1f}" for t in opened]],
-                    ["first call, cold (ms)", *[f"{c * 1000:.0f}" for c, _ in cold]],
-                    ["cached call (ms)", *[f"{w * 1000:.2f}" for _, w in cold]],
+                    "store faces",
+                    "built s",
+                    "MB",
+                    "bytes/face",
+                    "open to results s, no vector file",
+                    "with vector file",
+                    "(matrix + search)",
+                    "ratio",
                 ],
+                rows_table,
             )
         )
-        print("(file in the OS page cache, as right after an import; a disk-cold read is slower)")
+        print("(fresh process each; store in the OS page cache; imports not counted)")
+    return figures
 
 
 def main() -> None:
@@ -219,7 +366,12 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=50)
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--store-rows", type=int, default=100_000, help="0 skips the store")
+    parser.add_argument(
+        "--store-rows",
+        default="100000",
+        help="store sizes for bytes per face and first search after open, e.g. 100000,1000000"
+        " (0 skips the store)",
+    )
     parser.add_argument("--store-repeats", type=int, default=3)
     parser.add_argument("--rows", type=int, help="one gallery size (instead of --sizes)")
     parser.add_argument(
@@ -255,11 +407,11 @@ def main() -> None:
         "proved by",
     ]
     print(table(header, [r.row() for r in results]))
-    if args.store_rows:
-        bench_store(args.store_rows, rng, args.store_repeats)
+    store_rows = [int(r) for r in str(args.store_rows).split(",") if int(r)]
+    store_figures = bench_store(store_rows, rng, args.store_repeats) if store_rows else {}
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     if args.json:
-        print(json.dumps(max(results, key=lambda r: r.rows).as_json()))
+        print(json.dumps({**max(results, key=lambda r: r.rows).as_json(), **store_figures}))
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ import numpy as np
 
 from rekog_desktop.core.common.errors import EngineUnavailable
 from rekog_desktop.core.common.types import EngineInfo, Face, FaceBox, Point, RGBImage
-from rekog_desktop.core.faces import quality
+from rekog_desktop.core.faces import quality, resnet
 from rekog_desktop.core.faces.images import downscale_for_detection
+from rekog_desktop.core.faces.resnet import Networks
 
 DetectorModel = Literal["hog", "cnn"]
+_ENCODER_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 
 _LANDMARK_GROUPS: dict[str, range] = {
     "chin": range(0, 17),
@@ -44,6 +46,7 @@ class EngineSettings:
     `upsample`: dlib's upsampling passes, each lets the detector see faces half as small.
     `upsample_max_side`: when above 0, upsample only images whose detection copy is at most this
     long (small images are where small faces hide, and upsampling them is cheap).
+    `encoder_backend`: see the field.
     `align_landmarks`: the face chip is aligned on dlib's 68 landmarks (default) or on the 5
     that face_recognition uses. `mirror`: average the embedding with that of the mirrored chip
     (two encodings per face). Measured on lfw_dev (bench/accuracy.py, issue 6): 68-point
@@ -60,6 +63,10 @@ class EngineSettings:
     num_jitters: int = 1
     align_landmarks: Literal[5, 68] = 68
     mirror: bool = True
+    #: Who runs the ResNet: "numpy" (faces/resnet.py, the same weights and arithmetic, 4-5x
+    #: faster than this dlib build) or "dlib" itself; descriptors agree to float32 rounding,
+    #: so this is not part of the variant. dlib is used for jittered encodings either way.
+    encoder_backend: Literal["numpy", "dlib"] = "numpy"
 
     @property
     def variant(self) -> str:
@@ -133,7 +140,7 @@ class _DlibModels:
             "cnn": "mmod_human_face_detector.dat",
             "pose68": "shape_predictor_68_face_landmarks.dat",
             "pose5": "shape_predictor_5_face_landmarks.dat",
-            "encoder": "dlib_face_recognition_resnet_model_v1.dat",
+            "encoder": _ENCODER_FILE,
         }
         if name == "hog":
             return dlib.get_frontal_face_detector()
@@ -192,15 +199,17 @@ class DlibEngine:
         import dlib
 
         pose68 = _DlibModels.get("pose68")
-        pose5 = _DlibModels.get("pose5")
-        encoder = _DlibModels.get("encoder")
         faces: list[Face] = []
         for box in boxes:
             rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
             shape68 = pose68(pixels, rect)
-            shape5 = pose5(pixels, rect)
-            aligned_on = shape68 if self.settings.align_landmarks == 68 else shape5
-            descriptor = self._describe(encoder, pixels, aligned_on)
+            # The 5-point model is loaded and run only for stores of the 5-point variant.
+            aligned_on = (
+                shape68
+                if self.settings.align_landmarks == 68
+                else _DlibModels.get("pose5")(pixels, rect)
+            )
+            descriptor = self._describe(pixels, aligned_on)
             points: list[Point] = [(p.x, p.y) for p in shape68.parts()]
             landmarks = {name: [points[i] for i in idx] for name, idx in _LANDMARK_GROUPS.items()}
             faces.append(
@@ -213,16 +222,22 @@ class DlibEngine:
             )
         return faces
 
-    def _describe(self, encoder: Any, pixels: RGBImage, shape: Any) -> Any:
-        """The 128-d descriptor; with `mirror`, the mean of the chip's and its mirror's."""
+    def _describe(self, pixels: RGBImage, shape: Any) -> Any:
+        """The 128-d descriptor; with `mirror`, the mean of the chip's and its mirror's (both
+        chips in one batch)."""
         jitters = self.settings.num_jitters
-        if not self.settings.mirror:
-            return encoder.compute_face_descriptor(pixels, shape, jitters)
+        numpy_net = self.settings.encoder_backend == "numpy" and jitters == 1
+        if not self.settings.mirror and not numpy_net:
+            return _DlibModels.get("encoder").compute_face_descriptor(pixels, shape, jitters)
         import dlib
 
-        chip = dlib.get_face_chip(pixels, shape, size=150, padding=0.25)
-        mirrored = np.ascontiguousarray(chip[:, ::-1])
-        pair = encoder.compute_face_descriptor([chip, mirrored], jitters)
+        # The chip dlib's compute_face_descriptor(pixels, shape) cuts itself.
+        chip = dlib.get_face_chip(pixels, shape, size=resnet.CHIP_SIZE, padding=0.25)
+        chips = [chip, np.ascontiguousarray(chip[:, ::-1])] if self.settings.mirror else [chip]
+        if numpy_net:
+            described = Networks.get(_models_dir() / _ENCODER_FILE).describe(chips)
+            return described.astype(np.float64).mean(axis=0)
+        pair = _DlibModels.get("encoder").compute_face_descriptor(chips, jitters)
         return (np.asarray(pair[0]) + np.asarray(pair[1])) / 2.0
 
     def faces(self, pixels: RGBImage) -> list[Face]:
