@@ -33,6 +33,7 @@ from rekog_desktop.ui.cases.audit_view import AuditPage
 from rekog_desktop.ui.cases.controller import CaseController
 from rekog_desktop.ui.cases.jobs import AuditSnapshot
 from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.file_dialogs import file_dialog
 from rekog_desktop.ui.common.settings import AppSettings
 from rekog_desktop.ui.common.workers import WorkerPool
 from rekog_desktop.ui.gallery.controller import IMAGE_FILTER, GalleryController
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         )
         self.search.settings = self.settings.search
         self.reason_dialog: ReasonDialog | None = None
+        self.probe_dialog: QFileDialog | None = None
+        self.quit_box: QMessageBox | None = None
+        self._quit_confirmed = False
         self._probe_queue: list[str] = []
         # Writes come in bursts (a view per candidate moved over): verify once they settle.
         self._audit_timer = QTimer(self)
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         # menus and tool bar
         self.commands.import_action.triggered.connect(lambda: self.gallery.request_import([]))
+        self.commands.import_folder_action.triggered.connect(self.gallery.request_folder_import)
         self.commands.probe_action.triggered.connect(lambda: self.open_probe(""))
         self.commands.open_store_action.triggered.connect(self._on_open_store)
         self.commands.new_store_action.triggered.connect(self._on_new_store)
@@ -306,7 +311,8 @@ class MainWindow(QMainWindow):
         """Search a picture or scan a clip; with no path, ask for one."""
         if not path:
             videos = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
-            dialog = QFileDialog(self, "Open probe", "", f"{IMAGE_FILTER};;Videos ({videos})")
+            dialog = file_dialog(self, "Open probe", f"{IMAGE_FILTER};;Videos ({videos})")
+            self.probe_dialog = dialog
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
             dialog.fileSelected.connect(self.open_probe)
             dialog.open()
@@ -438,6 +444,33 @@ class MainWindow(QMainWindow):
             "audit_splitter": self.audit_page.splitter,
         }
 
+    def _ask_quit_during_import(self) -> None:
+        if self.quit_box is not None and self.quit_box.isVisible():
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Quit during an import?",
+            "An import is running. Quit and cancel it? The photos finished so far stay in "
+            "the store; import the same folder again later to complete it.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        quit_button = box.addButton("Cancel import and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        quit_button.clicked.connect(self._quit_after_import)
+        self.quit_box = box
+        box.open()
+
+    def _quit_after_import(self) -> None:
+        self._quit_confirmed = True
+        job = self.gallery.import_job
+        if job is None:
+            self.close()
+            return
+        job.ended.connect(self.close)
+        job.cancel()
+        self._show_message("Cancelling the import, then quitting…")
+
     def save_layout(self) -> None:
         qs = self.qsettings
         qs.setValue("window/geometry", self.saveGeometry())
@@ -447,6 +480,13 @@ class MainWindow(QMainWindow):
         self.settings.save(qs)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        job = self.gallery.import_job
+        if job is not None and not self._quit_confirmed:
+            # Quitting cancels the import: ask first, and close once the job has stopped
+            # (the photos finished before the cancel are stored, the rest untouched).
+            event.ignore()
+            self._ask_quit_during_import()
+            return
         self.save_layout()
         self.pool.shutdown(60_000)
         if self._owns_face_process:
