@@ -148,7 +148,8 @@ class ElidedLabel(QLabel):
             self.setText(metrics.elidedText(self._full, self._mode, width))
             return
         # Fill whole words into lines; the last line takes the rest, elided.
-        words, shown = self._full.split(), []
+        words = self._full.split()
+        shown: list[str] = []
         line = ""
         while words and len(shown) < self._lines - 1:
             trial = f"{line} {words[0]}".strip()
