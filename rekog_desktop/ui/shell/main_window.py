@@ -35,6 +35,7 @@ from rekog_desktop.ui.cases.jobs import AuditSnapshot
 from rekog_desktop.ui.common import theme
 from rekog_desktop.ui.common.file_dialogs import file_dialog
 from rekog_desktop.ui.common.settings import AppSettings
+from rekog_desktop.ui.common.store_watch import StoreWatcher
 from rekog_desktop.ui.common.workers import WorkerPool
 from rekog_desktop.ui.gallery.controller import IMAGE_FILTER, GalleryController
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self._audit_timer.setSingleShot(True)
         self._audit_timer.setInterval(400)
 
+        self.store_watch = StoreWatcher(self)
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
         self.search_page.candidate_panel.set_settings(self.settings.search)
@@ -229,6 +231,8 @@ class MainWindow(QMainWindow):
         self.cases.exported.connect(lambda _r: self._audit_timer.start())
         self.audit_page.refresh_requested.connect(self.cases.refresh_audit)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_audit_if_shown())
+        # changes made by `rekog` or another window: re-read the gallery and the trail
+        self.store_watch.store_changed.connect(self._on_store_changed_elsewhere)
         # jobs
         self.pool.jobs_changed.connect(self._on_jobs_changed)
 
@@ -249,9 +253,15 @@ class MainWindow(QMainWindow):
         self.store_label.setText(f"Store: {path}")
         self.store_label.setToolTip(path)
         self.setWindowTitle(f"rekog-desktop — {Path(path).name}")
+        self.store_watch.watch(path)
         self.gallery.refresh()
         self.cases.start(self.settings.reviewer, self.settings.case_number)
         self.cases.refresh_audit()
+
+    def _on_store_changed_elsewhere(self) -> None:
+        if self.gallery.import_job is None:  # an import refreshes the gallery when it ends
+            self.gallery.refresh()
+        self._audit_timer.start()
 
     def _on_store_failed(self, text: str) -> None:
         self.store_label.setText("No usable store")
@@ -488,6 +498,7 @@ class MainWindow(QMainWindow):
             self._ask_quit_during_import()
             return
         self.save_layout()
+        self.store_watch.stop()
         self.pool.shutdown(60_000)
         if self._owns_face_process:
             self.face_process.close()
