@@ -91,7 +91,11 @@ def _truncated(path: Path, source: Path) -> None:
         ("text.jpg", lambda p, s: p.write_text("not really a photo\n"), "not an image"),
         ("truncated.jpg", _truncated, "truncated"),
         ("bomb.png", lambda p, s: _png_header_only(p, 30000, 30000), "safety limit"),
-        ("big.png", lambda p, s: _png_header_only(p, 12000, 12000), "12000x12000"),
+        (
+            "big.png",
+            lambda p, s: _png_header_only(p, 12000, 12000),
+            "damaged",
+        ),  # over MAX_PIXELS: shrunk, not refused; no pixel data
         ("missing.jpg", None, "not found"),
     ],
 )

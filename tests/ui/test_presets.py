@@ -53,16 +53,16 @@ def test_strict_preset_reaches_the_list_the_case_and_the_pdf(  # type: ignore[no
     search = window.candidates.search
     assert search is not None and search.preset == "investigative"
     assert "1 in " in window.candidates.index(0, FMR).data()
-    assert "never enrolled" in panel.summary.text()
-    assert "not valid for children" in panel.summary.text()  # the scope stays on screen
-    assert "within tolerance 0.60" in panel.summary.text()
+    assert "never enrolled" in panel.summary.full_text()
+    assert "not valid for children" in panel.summary.full_text()  # the scope stays on screen
+    assert "within tolerance 0.60" in panel.summary.full_text()
     assert not panel.unreliable.isVisible()
 
     choose_preset(qtbot, window, "strict")
     assert not panel.tolerance.isEnabled()  # the strict cut is calibrated, not the tolerance
     strict = window.candidates.search
     assert strict.strict_threshold is not None
-    assert "strict threshold" in panel.summary.text()
+    assert "strict threshold" in panel.summary.full_text()
     top = window.candidates.candidate(0)
     assert top.subject == "barack_obama"
     assert top.within_tolerance  # a clear held-out photo of an enrolled person passes
@@ -98,7 +98,7 @@ def test_a_small_probe_face_marks_the_estimates_unreliable(  # type: ignore[no-u
     assert any("small face" in w for w in search.face.quality.warnings)
     panel = window.search_page.candidate_panel
     assert panel.unreliable.isVisible()
-    assert "unreliable" in panel.unreliable.text()
+    assert "unreliable" in panel.unreliable.full_text()
     cell = window.candidates.index(0, FMR)
     assert cell.data().endswith("?")
     assert "Unreliable for this probe" in cell.data(3)  # ToolTipRole

@@ -18,6 +18,15 @@ from rekog_desktop.core.common.types import FaceBox, RGBImage
 #: otherwise ask for 2.7 GB of RAM). 120 MP is above any current phone or DSLR sensor.
 MAX_PIXELS = 120_000_000
 
+#: Images above MAX_PIXELS are not refused but decoded shrunk (JPEG: at 1/2, 1/4 or 1/8 scale by
+#: the decoder itself; others: decoded, then reduced) to at most MAX_PIXELS, with a notice. Only
+#: above this absurd size (a 3 GB decode) is a file refused, in our words.
+HARD_MAX_PIXELS = 600_000_000
+
+# Pillow's own guard (a DecompressionBombError with its own wording from 179 MP) would refuse
+# before our checks could shrink: the limits above replace it for every image we decode.
+Image.MAX_IMAGE_PIXELS = None
+
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 )
@@ -38,10 +47,23 @@ class LoadedImage:
     height: int
     #: Frames or pages in the file (an animated GIF, a multi-page TIFF): only the first is used.
     frames: int = 1
+    #: The file's own size when it was over MAX_PIXELS and shrunk to `width` x `height`.
+    original_size: tuple[int, int] | None = None
+
+    @property
+    def shrink_note(self) -> str:
+        if self.original_size is None:
+            return ""
+        w, h = self.original_size
+        return (
+            f"very large photo ({w}x{h}, {w * h / 1e6:.0f} MP) shrunk to {self.width}x"
+            f"{self.height} for face detection"
+        )
 
     @property
     def frames_note(self) -> str:
-        return f"first frame of {self.frames} used" if self.frames > 1 else ""
+        notes = [f"first frame of {self.frames} used" if self.frames > 1 else "", self.shrink_note]
+        return "; ".join(n for n in notes if n)
 
 
 def _ignore_metadata_warnings() -> None:
@@ -95,7 +117,9 @@ def load_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> LoadedImage
         raise UnreadableImage(path_str, "empty file (0 bytes)")
     pixels = decode_image_bytes(data, path_str, max_pixels=max_pixels)
     height, width = pixels.shape[:2]
+    original = _stored_size(data)
     return LoadedImage(
+        original_size=original if original and original[0] * original[1] > max_pixels else None,
         path=path_str,
         sha256=sha256_bytes(data),
         pixels=pixels,
@@ -112,17 +136,26 @@ def decode_image_bytes(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS)
             # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; we check ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             _ignore_metadata_warnings()
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             width, height = image.size
             if width <= 0 or height <= 0:
                 raise UnreadableImage(label, "image has no pixels")
-            if width * height > max_pixels:
+            if width * height > max(HARD_MAX_PIXELS, max_pixels):
                 raise UnreadableImage(
                     label,
-                    f"image is {width}x{height} pixels, over the safety limit of "
-                    f"{max_pixels // 1_000_000} megapixels",
+                    f"image is {width}x{height} pixels ({width * height // 1_000_000} MP), "
+                    f"over the safety limit of {HARD_MAX_PIXELS // 1_000_000} megapixels this "
+                    "app decodes: shrink it first",
                 )
+            factor = 1
+            while width * height > max_pixels * factor * factor:
+                factor *= 2
+            if factor > 1:
+                # JPEG decodes straight at a fraction of its size; other formats ignore this.
+                image.draft("RGB", (-(-width // factor), -(-height // factor)))
             image.load()
+            if image.size[0] * image.size[1] > max_pixels:
+                image = image.reduce(max(1, -(-image.size[0] // -(-width // factor))))
             upright: Image.Image = ImageOps.exif_transpose(image) or image
             rgb = to_rgb(upright)
     except UnreadableImage:
@@ -139,6 +172,15 @@ def decode_image_bytes(data: bytes, label: str, *, max_pixels: int = MAX_PIXELS)
     except MemoryError:
         raise UnreadableImage(label, "image too large to decode in memory") from None
     return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+
+
+def _stored_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height the file's header states (upright as stored), or None."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return (int(image.size[0]), int(image.size[1]))
+    except Exception:  # the decode has already said what is wrong with a bad file
+        return None
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -25,6 +25,7 @@ from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.ui.cases import jobs as case_jobs
 from rekog_desktop.ui.cases.case_dialog import CaseDialog
 from rekog_desktop.ui.cases.reviewer_dialog import ReviewerDialog
+from rekog_desktop.ui.common.file_dialogs import file_dialog
 from rekog_desktop.ui.common.qt_images import load_display_image
 from rekog_desktop.ui.common.workers import Job, WorkerPool
 from rekog_desktop.ui.review.verify_dialog import VerifyDialog
@@ -47,6 +48,7 @@ class CaseController(QObject):
         #: The officer signed in: every action is signed with them; None until signed in.
         self.officer: Officer | None = None
         self.case_dialog: CaseDialog | None = None
+        self.export_dialog: QFileDialog | None = None
         self.reviewer_dialog: ReviewerDialog | None = None
         self.verify_dialog: VerifyDialog | None = None
         self.purge_dialog: QInputDialog | None = None
@@ -363,7 +365,8 @@ class CaseController(QObject):
             self.choose_case("Which case do you want to export?")
             return
         number = self.case.number
-        dialog = QFileDialog(self.window, f"Export case {number} as PDF")
+        dialog = file_dialog(self.window, f"Export case {number} as PDF")
+        self.export_dialog = dialog
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("PDF documents (*.pdf)")
         dialog.setDefaultSuffix("pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
@@ -33,9 +32,11 @@ class AppSettings:
 
     @classmethod
     def load(cls, qs: QSettings) -> AppSettings:
-        # REKOG_DB names the store for this run (as for `rekog`); otherwise the last one used.
-        remembered = "" if os.environ.get("REKOG_DB") else str(qs.value("store/path", "") or "")
-        store = remembered or str(default_store_path())
+        # The same default as `rekog` (REKOG_DB, else the data folder), never the last store
+        # opened: an officer who opened another store once would otherwise work in one store
+        # in the app and another on the command line without noticing. --db or File > Open
+        # choose another store for one session.
+        store = str(default_store_path())
         try:
             top_k = int(_number(qs.value("search/top_k", DEFAULT_TOP_K)))
             tolerance = float(_number(qs.value("search/tolerance", DEFAULT_TOLERANCE)))

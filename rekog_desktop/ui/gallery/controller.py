@@ -19,6 +19,7 @@ from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.images import IMAGE_SUFFIXES
 from rekog_desktop.core.gallery.importer import ImportProgress, ImportSummary
 from rekog_desktop.core.workflow import ImportScanned
+from rekog_desktop.ui.common.file_dialogs import file_dialog
 from rekog_desktop.ui.common.workers import Job, WorkerPool
 from rekog_desktop.ui.gallery.import_dialogs import (
     ImportOptionsDialog,
@@ -63,6 +64,7 @@ class GalleryController(QObject):
         self.options_dialog: ImportOptionsDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         self.erasure_dialog: QInputDialog | None = None
+        self.file_dialog: QFileDialog | None = None
         self._tiles_job: Job | None = None
         self._subject: int | None = None
         self._import_total = 0
@@ -101,7 +103,8 @@ class GalleryController(QObject):
             self.message.emit("An import is already running; wait for it or cancel it.")
             return
         if not paths:
-            dialog = QFileDialog(self.window, "Import photos", "", IMAGE_FILTER)
+            dialog = file_dialog(self.window, "Import photos", IMAGE_FILTER)
+            self.file_dialog = dialog
             dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
             dialog.filesSelected.connect(lambda files: self.request_import(list(files)))
             dialog.open()
@@ -110,6 +113,19 @@ class GalleryController(QObject):
         self.options_dialog = options
         options.accepted.connect(lambda: self.start_import(options.request()))
         options.open()
+
+    def request_folder_import(self) -> None:
+        """Choose a folder (the file dialog picks files only): its photos, and those of its
+        subfolders, go through the same options dialog as a dropped folder."""
+        if self.import_job is not None:
+            self.message.emit("An import is already running; wait for it or cancel it.")
+            return
+        dialog = file_dialog(self.window, "Import a folder of photos")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda folder: self.request_import([folder]))
+        self.file_dialog = dialog
+        dialog.open()
 
     def start_import(self, request: jobs.ImportRequest) -> Job | None:
         path, by = self.store_path(), self.officer()

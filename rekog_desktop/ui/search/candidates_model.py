@@ -34,7 +34,7 @@ DecisionRole = Qt.ItemDataRole.UserRole + 3
 
 COLUMNS = ("#", "Face", "Subject", "Distance", "Est. FMR", "Quality", "Decision")
 RANK, FACE, SUBJECT, DISTANCE, FMR, QUALITY, DECISION = range(len(COLUMNS))
-THUMB_SIDE = 38
+THUMB_SIDE = 32
 
 VERDICT_COLOURS = {
     "accept": theme.ACCEPT,

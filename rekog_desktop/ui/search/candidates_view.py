@@ -31,7 +31,7 @@ from rekog_desktop.core.scoring.wording import (
     stranger_text,
     unreliable_text,
 )
-from rekog_desktop.ui.common.widgets import MessageBar, Panel
+from rekog_desktop.ui.common.widgets import ElidedLabel, MessageBar, Panel
 from rekog_desktop.ui.search.candidates_model import (
     DECISION,
     DISTANCE,
@@ -89,12 +89,12 @@ class CandidatePanel(Panel):
         self.header.addWidget(self.preset)
         self.header.addWidget(self.top_k)
         self.header.addWidget(self.tolerance)
-        #: "20 shown · 1 within tolerance 0.60. Stranger match: ..." (wraps).
-        self.summary = QLabel("")
+        #: "20 shown · 1 within tolerance 0.60. Stranger match: ..." on two elided lines at
+        #: most (the whole text in the tooltip): on a 1280x800 screen every wrapped line is
+        #: a candidate row less.
+        self.summary = ElidedLabel("", lines=2)
         self.summary.setObjectName("muted")
-        self.summary.setWordWrap(True)
-        self.summary.setToolTip(SCOPE_TEXT)
-        self.unreliable = MessageBar()
+        self.unreliable = MessageBar(one_line=True)
         self.no_match = MessageBar()
         self.table = QTableView()
         self.table.setModel(model)
@@ -113,7 +113,7 @@ class CandidatePanel(Panel):
             RANK: 30,
             FACE: THUMB_SIDE + 10,
             DISTANCE: 66,
-            FMR: 92,
+            FMR: 104,
             QUALITY: 58,
             DECISION: 112,
         }
@@ -176,7 +176,7 @@ class CandidatePanel(Panel):
         self.table.setVisible(search is not None)
         self.empty.setVisible(search is None)
         if search is None:
-            self.summary.setText("")
+            self.summary.set_full_text("")
             self.unreliable.clear_message()
             self.no_match.clear_message()
             return
@@ -184,10 +184,10 @@ class CandidatePanel(Panel):
         within = search.within_tolerance
         rule = rule_text(search)
         counts = f"{shown} shown · {within} {rule}."
-        self.summary.setText(
-            f"{counts} {stranger_text(search)} {SCOPE_SHORT}" if has_rows else counts
+        self.summary.set_full_text(
+            f"{counts} {stranger_text(search)} {SCOPE_SHORT}" if has_rows else counts,
+            tooltip=f"{counts}\n{stranger_text(search)}\n{SCOPE_TEXT}",
         )
-        self.summary.setToolTip(f"{stranger_text(search)}\n{SCOPE_TEXT}")
         reason = unreliable_text(search)
         if reason and has_rows:
             self.unreliable.show_message(reason, "warning")

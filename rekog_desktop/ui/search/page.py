@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from rekog_desktop.ui.review.model import ReviewModel
@@ -19,10 +19,12 @@ from rekog_desktop.ui.review.view import ReviewPanel
 from rekog_desktop.ui.search.candidates_model import CandidateTableModel
 from rekog_desktop.ui.search.candidates_view import CandidatePanel
 from rekog_desktop.ui.search.probe_model import ProbeModel
-from rekog_desktop.ui.search.probe_view import ProbePanel
+from rekog_desktop.ui.search.probe_view import QWIDGETSIZE_MAX, ProbePanel
 
 #: The probe pane's starting height; the rest of the column goes to the candidate list.
 PROBE_HEIGHT = 320
+#: On a short window the probe pane's share of the column's height (at most PROBE_HEIGHT).
+PROBE_SHARE = 0.30
 
 
 class SearchPage(QWidget):
@@ -87,6 +89,25 @@ class SearchPage(QWidget):
             self.left.setSizes([probe, clip, total - probe - clip])
         else:
             self.left.setSizes([PROBE_HEIGHT, 0, total - PROBE_HEIGHT])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_probe()
+
+    def fit_probe(self) -> None:
+        """Give the probe pane what it needs and no more on a short window: at 1280x800 the
+        candidate list keeps at least five rows with a quality warning shown (a fixed probe
+        height left it two rows, one under a warning). A tall window keeps PROBE_HEIGHT."""
+        if self.probe_panel.maximumHeight() < QWIDGETSIZE_MAX:
+            return  # a clip is shown: the probe is already its title line
+        sizes = self.left.sizes()
+        total = sum(sizes)
+        if total <= 0:
+            return
+        needed = self.probe_panel.minimumSizeHint().height()
+        probe = max(needed, min(PROBE_HEIGHT, int(total * PROBE_SHARE)))
+        rest = total - probe - sum(sizes[1:-1])
+        self.left.setSizes([probe, *sizes[1:-1], max(0, rest)])
 
     def _shortcut(self, key: str, slot: Callable[[], object], name: str) -> None:
         shortcut = QShortcut(QKeySequence(key), self)

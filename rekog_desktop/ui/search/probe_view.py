@@ -274,8 +274,12 @@ class ProbePanel(Panel):
         self.header.addWidget(self.next_button)
         self.header.addWidget(self.open_button)
         self.hint = _DropHint()
+        # The drop hint must not set the pane's minimum height (the stack takes the largest
+        # page's): with a picture shown the pane shrinks to the canvas's minimum.
+        self.hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.canvas = ProbeCanvas(self.face_clicked.emit)
-        self.canvas.setMinimumHeight(150)
+        # Small enough that at 1280x800 the candidate list keeps five rows under a warning.
+        self.canvas.setMinimumHeight(72)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.hint)
         self.stack.addWidget(self.canvas)
@@ -285,7 +289,7 @@ class ProbePanel(Panel):
         self.faces_label.hide()
         self.quality = _QualityCard()
         self.quality.hide()
-        self.message = MessageBar()
+        self.message = MessageBar(one_line=True)
         self.body.addWidget(self.stack, 1)
         self.body.addWidget(self.faces_label)
         self.body.addWidget(self.quality)
@@ -338,6 +342,7 @@ class ProbePanel(Panel):
             self.stack.setCurrentWidget(self.hint if self.model.display is None else self.canvas)
             self._say("")
             self.quality.hide()
+            self.message.set_one_line(False)  # an error is read whole
             self.message.show_message(self.model.error, "warning")
         elif state == "ready":
             self._describe_faces()
@@ -379,6 +384,7 @@ class ProbePanel(Panel):
             return
         self.quality.show_quality(face.quality)
         self.quality.show()
+        self.message.set_one_line(True)
         if face.quality.warnings:
             self.message.show_message(
                 "Poor probe: " + "; ".join(face.quality.warnings) + ". Treat any result with "

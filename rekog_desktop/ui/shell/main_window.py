@@ -33,7 +33,9 @@ from rekog_desktop.ui.cases.audit_view import AuditPage
 from rekog_desktop.ui.cases.controller import CaseController
 from rekog_desktop.ui.cases.jobs import AuditSnapshot
 from rekog_desktop.ui.common import theme
+from rekog_desktop.ui.common.file_dialogs import file_dialog
 from rekog_desktop.ui.common.settings import AppSettings
+from rekog_desktop.ui.common.store_watch import StoreWatcher
 from rekog_desktop.ui.common.workers import WorkerPool
 from rekog_desktop.ui.gallery.controller import IMAGE_FILTER, GalleryController
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
@@ -102,12 +104,16 @@ class MainWindow(QMainWindow):
         )
         self.search.settings = self.settings.search
         self.reason_dialog: ReasonDialog | None = None
+        self.probe_dialog: QFileDialog | None = None
+        self.quit_box: QMessageBox | None = None
+        self._quit_confirmed = False
         self._probe_queue: list[str] = []
         # Writes come in bursts (a view per candidate moved over): verify once they settle.
         self._audit_timer = QTimer(self)
         self._audit_timer.setSingleShot(True)
         self._audit_timer.setInterval(400)
 
+        self.store_watch = StoreWatcher(self)
         self.gallery_view = GalleryView(self.subjects, self.photos)
         self.search_page = SearchPage(self.probe, self.candidates, self.review)
         self.search_page.candidate_panel.set_settings(self.settings.search)
@@ -167,6 +173,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         # menus and tool bar
         self.commands.import_action.triggered.connect(lambda: self.gallery.request_import([]))
+        self.commands.import_folder_action.triggered.connect(self.gallery.request_folder_import)
         self.commands.probe_action.triggered.connect(lambda: self.open_probe(""))
         self.commands.open_store_action.triggered.connect(self._on_open_store)
         self.commands.new_store_action.triggered.connect(self._on_new_store)
@@ -225,6 +232,8 @@ class MainWindow(QMainWindow):
         self.cases.exported.connect(lambda _r: self._audit_timer.start())
         self.audit_page.refresh_requested.connect(self.cases.refresh_audit)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_audit_if_shown())
+        # changes made by `rekog` or another window: re-read the gallery and the trail
+        self.store_watch.store_changed.connect(self._on_store_changed_elsewhere)
         # jobs
         self.pool.jobs_changed.connect(self._on_jobs_changed)
 
@@ -245,9 +254,15 @@ class MainWindow(QMainWindow):
         self.store_label.setText(f"Store: {path}")
         self.store_label.setToolTip(path)
         self.setWindowTitle(f"rekog-desktop — {Path(path).name}")
+        self.store_watch.watch(path)
         self.gallery.refresh()
         self.cases.start(self.settings.reviewer, self.settings.case_number)
         self.cases.refresh_audit()
+
+    def _on_store_changed_elsewhere(self) -> None:
+        if self.gallery.import_job is None:  # an import refreshes the gallery when it ends
+            self.gallery.refresh()
+        self._audit_timer.start()
 
     def _on_store_failed(self, text: str) -> None:
         self.store_label.setText("No usable store")
@@ -307,7 +322,8 @@ class MainWindow(QMainWindow):
         """Search a picture or scan a clip; with no path, ask for one."""
         if not path:
             videos = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
-            dialog = QFileDialog(self, "Open probe", "", f"{IMAGE_FILTER};;Videos ({videos})")
+            dialog = file_dialog(self, "Open probe", f"{IMAGE_FILTER};;Videos ({videos})")
+            self.probe_dialog = dialog
             dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
             dialog.fileSelected.connect(self.open_probe)
             dialog.open()
@@ -439,6 +455,33 @@ class MainWindow(QMainWindow):
             "audit_splitter": self.audit_page.splitter,
         }
 
+    def _ask_quit_during_import(self) -> None:
+        if self.quit_box is not None and self.quit_box.isVisible():
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Quit during an import?",
+            "An import is running. Quit and cancel it? The photos finished so far stay in "
+            "the store; import the same folder again later to complete it.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        quit_button = box.addButton("Cancel import and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        quit_button.clicked.connect(self._quit_after_import)
+        self.quit_box = box
+        box.open()
+
+    def _quit_after_import(self) -> None:
+        self._quit_confirmed = True
+        job = self.gallery.import_job
+        if job is None:
+            self.close()
+            return
+        job.ended.connect(self.close)
+        job.cancel()
+        self._show_message("Cancelling the import, then quitting…")
+
     def save_layout(self) -> None:
         qs = self.qsettings
         qs.setValue("window/geometry", self.saveGeometry())
@@ -448,7 +491,15 @@ class MainWindow(QMainWindow):
         self.settings.save(qs)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        job = self.gallery.import_job
+        if job is not None and not self._quit_confirmed:
+            # Quitting cancels the import: ask first, and close once the job has stopped
+            # (the photos finished before the cancel are stored, the rest untouched).
+            event.ignore()
+            self._ask_quit_during_import()
+            return
         self.save_layout()
+        self.store_watch.stop()
         self.pool.shutdown(60_000)
         if self._owns_face_process:
             self.face_process.close()

@@ -28,6 +28,7 @@ class WindowActions:
 
     def __init__(self, window: QMainWindow) -> None:
         self.import_action = _action(window, "Import photos…", "import", "Ctrl+I")
+        self.import_folder_action = _action(window, "Import folder…", "import", "Ctrl+Shift+I")
         self.probe_action = _action(window, "Open probe…", "probe", QKeySequence.StandardKey.Open)
         self.open_store_action = _action(window, "Open store…", "store")
         self.new_store_action = _action(window, "New store…", "store")
@@ -57,7 +58,7 @@ class WindowActions:
         self.reviewer_action.setToolTip("Who is reviewing: every view and decision is signed")
 
         menu = window.menuBar().addMenu("&File")
-        for action in (self.import_action, self.probe_action):
+        for action in (self.import_action, self.import_folder_action, self.probe_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.open_store_action)
