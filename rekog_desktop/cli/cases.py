@@ -348,6 +348,9 @@ def verify_cmd(
                     "candidate_photo": p.candidate_photo,
                     "candidate_box": p.candidate_box.as_list(),
                     "subject": p.subject,
+                    "probe_face": p.probe_face,
+                    # A clip's face is found by its frame: the box is in that frame's pixels.
+                    **({"frame": p.frame, "timecode": p.timecode} if p.frame is not None else {}),
                 }
                 for p in workflow.pairs_to_verify(store, by, case_number)
             ]

@@ -335,6 +335,8 @@ def _record_faces(
     context: dict[str, object] = {
         "face_rule": result.rule.value,
         "faces_found": len(probe.faces),
+        # Every face found, largest first (face n is entry n - 1), for the case notes' picture.
+        "face_boxes": [f.face.box.as_list() for f in probe.faces],
         "probe_type": result.probe_type.value,
     }
     warning = probe_warning(result.probe_type, result.settings.preset)
@@ -343,6 +345,8 @@ def _record_faces(
     if reranked:
         context["reranked"] = True
     with store.transaction():
+        if result.pixels is not None:
+            searches.record_probe_image(store, probe.sha256, result.pixels)
         if not probe.faces:
             searches.record_probe_without_face(
                 store, case=case, probe_path=probe.path, probe_sha256=probe.sha256, actor=by.name

@@ -4,9 +4,12 @@ shown (a snapshot with face crops), views, and the accepted pairs awaiting verif
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from PIL import Image
 
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.audit.events import EventKind
@@ -31,6 +34,9 @@ class CandidateRecord:
     within_tolerance: bool
     est_fmr: float | None
     previously_rejected: bool = False
+    #: The distance est_fmr is read at: the unit-length probe to the mean of the subject's
+    #: enrolled faces (None: unassigned face, or recorded before it was kept).
+    template_distance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,17 @@ class SearchRecord:
     def no_match(self) -> bool:
         return self.within_tolerance == 0
 
+    @property
+    def face_label(self) -> str:
+        return face_label(self.kind, self.face_index)
+
+
+def face_label(kind: str, face_index: int) -> str:
+    """How a searched face is named everywhere (audit list, case notes, review header): a
+    photo's faces by their place, largest first ("face 1"), a clip's by their track id as
+    `rekog video` prints it ("track 3"). A video search's `face_index` holds its track id."""
+    return f"track {face_index}" if kind == "video" else f"face {face_index + 1}"
+
 
 def record_search(
     store: GalleryStore,
@@ -85,6 +102,8 @@ def record_search(
         if probe_pixels is not None
         else None
     )
+    if probe_pixels is not None:
+        record_probe_image(store, probe.sha256, probe_pixels)
     return record_face_search(
         store,
         case=case,
@@ -97,7 +116,55 @@ def record_search(
         tolerance=tolerance,
         actor=actor,
         probe_thumbnail=thumb,
+        context={"face_boxes": [f.face.box.as_list() for f in probe.faces]},
     )
+
+
+#: The whole probe picture is kept at most this many pixels on its longer side: enough to see
+#: where each face is on a page, far less than the evidence file itself.
+PROBE_IMAGE_SIDE = 1200
+
+
+@dataclass(frozen=True)
+class ProbeImage:
+    """The whole probe picture as kept for the case notes: a JPEG `scale` times the size of
+    the original (face boxes, in original pixels, are multiplied by it to be drawn on it)."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    scale: float
+
+
+def record_probe_image(store: GalleryStore, sha256: str, pixels: RGBImage) -> None:
+    """Keep the whole probe picture (shrunk) once per SHA-256, so the case notes can show it
+    with its face boxes from the store alone, even when the file has moved."""
+    if store.db.execute("SELECT 1 FROM probe_images WHERE sha256 = ?", [sha256]).fetchone():
+        return
+    height, width = pixels.shape[:2]
+    picture = Image.fromarray(pixels)
+    picture.thumbnail((PROBE_IMAGE_SIDE, PROBE_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.convert("RGB").save(out, format="JPEG", quality=85)
+    with store.transaction():
+        store.db.execute(
+            "INSERT OR IGNORE INTO probe_images (sha256, jpeg, width, height, created_utc) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [sha256, out.getvalue(), width, height, utc_now()],
+        )
+
+
+def probe_image(store: GalleryStore, sha256: str) -> ProbeImage | None:
+    """The kept probe picture of `sha256` (None: a clip, or a search recorded before it was
+    kept)."""
+    row = store.db.execute(
+        "SELECT jpeg, width, height FROM probe_images WHERE sha256 = ?", [sha256]
+    ).fetchone()
+    if row is None:
+        return None
+    jpeg = bytes(row[0])
+    shown_width = Image.open(io.BytesIO(jpeg)).width
+    return ProbeImage(jpeg, int(row[1]), int(row[2]), shown_width / max(int(row[1]), 1))
 
 
 def record_face_search(
@@ -162,8 +229,9 @@ def record_face_search(
             info = stored.get(cand.face_id)
             store.db.execute(
                 """INSERT INTO search_candidates (search_id, rank, face_id, subject, photo_path,
-                photo_sha256, box, distance, within_tolerance, est_fmr, thumbnail)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                photo_sha256, box, distance, within_tolerance, est_fmr, thumbnail,
+                template_distance)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     search_id,
                     cand.rank,
@@ -176,6 +244,7 @@ def record_face_search(
                     int(cand.within_tolerance),
                     cand.est_fmr,
                     store.face_thumbnail(cand.face_id),
+                    cand.template_distance,
                 ],
             )
         trail.append_event(
@@ -205,6 +274,9 @@ def record_face_search(
                         "rank": c.rank,
                         "subject": c.subject,
                         "distance": round(c.distance, 4),
+                        "template_distance": (
+                            None if c.template_distance is None else round(c.template_distance, 4)
+                        ),
                         "est_fmr": c.est_fmr,
                     }
                     for c in face_search.candidates
@@ -277,10 +349,12 @@ def get_search(store: GalleryStore, search_id: int) -> SearchRecord:
             within_tolerance=bool(c[7]),
             est_fmr=c[8],
             previously_rejected=c[1] in rejected,
+            template_distance=c[9],
         )
         for c in store.db.execute(
             """SELECT rank, face_id, subject, photo_path, photo_sha256, box, distance,
-            within_tolerance, est_fmr FROM search_candidates WHERE search_id = ? ORDER BY rank""",
+            within_tolerance, est_fmr, template_distance FROM search_candidates
+            WHERE search_id = ? ORDER BY rank""",
             [search_id],
         )
     )
@@ -388,6 +462,11 @@ class BlindPair:
     candidate_photo: str
     candidate_box: FaceBox
     subject: str
+    #: Which face of the probe (face_label): "face 1", or "track 3" of a clip.
+    probe_face: str = "face 1"
+    #: For a clip: the frame the probe face was taken from, by number and timecode.
+    frame: int | None = None
+    timecode: str | None = None
 
 
 def pending_verifications(store: GalleryStore, number: str, *, reviewer: str) -> list[BlindPair]:
@@ -410,6 +489,17 @@ def pending_verifications(store: GalleryStore, number: str, *, reviewer: str) ->
                     cand.photo_path,
                     cand.box,
                     cand.subject,
+                    search.face_label,
+                    *_frame_of(search),
                 )
             )
     return pairs
+
+
+def _frame_of(search: SearchRecord) -> tuple[int | None, str | None]:
+    """The frame number and timecode a clip's searched face was taken from (None for a photo)."""
+    if search.kind != "video":
+        return None, None
+    frame = search.context.get("best_frame")
+    code = search.context.get("timecode")
+    return (int(frame) if frame is not None else None), (str(code) if code else None)

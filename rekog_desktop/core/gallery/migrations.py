@@ -280,3 +280,24 @@ def _retention(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'case notes are append-only'); END;
         """,
     )
+
+
+@MIGRATIONS(name="0009_case_notes")
+def _case_notes(db: Database) -> None:
+    """What the case notes need to be read without the app: each candidate's template distance
+    (the distance its estimated false-match rate is read at, which the photo distance beside it
+    is not), and the whole probe picture a search was run on, once per picture (by SHA-256),
+    shrunk for the page, so the notes show where each searched face sat in it."""
+    _run(
+        db,
+        """
+        ALTER TABLE search_candidates ADD COLUMN template_distance REAL;
+        CREATE TABLE probe_images (
+            sha256 TEXT PRIMARY KEY,
+            jpeg BLOB NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        """,
+    )

@@ -20,11 +20,22 @@ from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
 from rekog_desktop.core.cases.cases import Case, get_case, list_notes
 from rekog_desktop.core.cases.decisions import Decision
-from rekog_desktop.core.cases.searches import SearchRecord, search_thumbnails
+from rekog_desktop.core.cases.searches import (
+    CandidateRecord,
+    SearchRecord,
+    face_label,
+    search_thumbnails,
+)
 from rekog_desktop.core.cases.searches import searches_for_case as _searches
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.faces.images import sha256_file
 from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.report.disclosure import (
+    Nothing,
+    count_line,
+    disclosure_section,
+    found_nothing,
+)
 from rekog_desktop.core.report.limitations import known_limitations
 from rekog_desktop.core.report.pdf_layout import (
     GREY,
@@ -35,8 +46,15 @@ from rekog_desktop.core.report.pdf_layout import (
     margins,
     shorten,
 )
+from rekog_desktop.core.report.probe_block import probe_picture_block
+from rekog_desktop.core.report.provenance import origin_lines
 from rekog_desktop.core.scoring.calibration_table import one_in, shipped_table, variant_of
 from rekog_desktop.core.scoring.search import ESTIMATE_SCOPE, estimate_caveats
+from rekog_desktop.core.scoring.wording import (
+    FMR_DEFINITION,
+    PHOTO_DISTANCE_DEFINITION,
+    SUBJECT_DISTANCE_DEFINITION,
+)
 
 __all__ = ["LEAD_ONLY", "ExportResult", "export_case_pdf"]
 
@@ -60,11 +78,12 @@ def export_case_pdf(
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     pdf = CaseNotesPDF(case.number, generated)
     searches = _searches(store, case.number)
+    nothing = found_nothing(store, case.number, searches)
     chain = verify_trail(store)
-    _cover(pdf, store, case, searches, chain, actor, anchor)
+    _cover(pdf, store, case, searches, nothing, chain, actor, anchor)
     _search_sections(pdf, store, searches)
     _reviewed_pairs(pdf, store, searches)
-    _disclosure(pdf, store, case, searches)
+    disclosure_section(pdf, nothing)
     _notes(pdf, store, case)
     _audit_section(pdf, store, case, chain)
 
@@ -94,6 +113,7 @@ def _cover(
     store: GalleryStore,
     case: Case,
     searches: list[SearchRecord],
+    nothing: Nothing,
     chain: TrailStatus,
     actor: str,
     anchor: str,
@@ -115,7 +135,6 @@ def _cover(
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     decisions = [d for s in searches for d in s.decisions.values()]
-    no_match = sum(1 for s in searches if s.no_match)
     pdf.fields(
         [
             ("Case number", case.number),
@@ -126,7 +145,7 @@ def _cover(
             ("Status", case.status),
             ("Opened (UTC)", case.opened_utc),
             ("Closed (UTC)", case.closed_utc or "-"),
-            ("Searches", f"{len(searches)} ({no_match} with no candidate within tolerance)"),
+            ("Searches", count_line(searches, nothing)),
             ("Decisions", _decision_counts(decisions)),
             ("Exported by", f"{actor} (OS user {os_user()})"),
             ("Gallery store", str(store.path)),
@@ -136,14 +155,23 @@ def _cover(
     )
     pdf.heading("How to read the distances", 11)
     pdf.para(
-        "Distance is the Euclidean distance between two 128-number face descriptors computed by "
-        "the dlib ResNet model; lower is closer. The tolerance is the distance at or below which "
-        "a candidate is counted as 'within tolerance' (0.6 is dlib's published operating point, "
-        "99.38% accurate on the LFW benchmark of mostly frontal, adult, well-lit celebrity "
-        "photos). Real probes are often worse: small, blurred, turned or dark faces make every "
-        "distance less reliable, and such warnings are listed with each probe. Estimated "
-        "false-match rates, where shown, are the measured share of different-person pairs at "
-        "that distance or closer.",
+        "Each candidate has two distances, both printed, and the estimated false-match rate "
+        "belongs to the second. Descriptors are the 128 numbers the dlib ResNet model computes "
+        "for a face.",
+        size=9,
+    )
+    pdf.bullets(
+        [
+            PHOTO_DISTANCE_DEFINITION + " 0.6 is dlib's published operating point, 99.38% "
+            "accurate on the LFW benchmark of mostly frontal, adult, well-lit celebrity photos.",
+            SUBJECT_DISTANCE_DEFINITION,
+            FMR_DEFINITION,
+        ],
+        size=8.5,
+    )
+    pdf.para(
+        "Real probes are often worse than the benchmark: small, blurred, turned or dark faces "
+        "make every distance less reliable, and such warnings are listed with each probe.",
         size=9,
     )
     pdf.heading("Known limitations", 11)
@@ -173,18 +201,21 @@ def _chain_text(chain: TrailStatus) -> str:
 
 
 def _search_title(search: SearchRecord) -> str:
-    where = ""
-    if search.kind == "video" and search.context:
-        start, end = search.context.get("start_s"), search.context.get("end_s")
-        shot = search.context.get("best_frame_s")
-        if shot is not None:
-            where = (
-                f": track {search.context.get('track_id', search.face_index)}, "
-                f"{start:.2f}-{end:.2f} s, shot reviewed at {search.context.get('timecode')} "
-                f"(frame {search.context.get('best_frame')}, {shot:.2f} s)"
-            )
-        return f"Search {search.id}: video probe{where}"
-    return f"Search {search.id}: {search.kind} probe, face {search.face_index + 1}{where}"
+    if search.kind == "video":
+        return f"Search {search.id}: video probe, {search.face_label}{_clip_where(search)}"
+    return f"Search {search.id}: {search.kind} probe, {search.face_label}"
+
+
+def _clip_where(search: SearchRecord) -> str:
+    """Where in the clip a track is and which frame its searched face was taken from."""
+    start, end = search.context.get("start_s"), search.context.get("end_s")
+    shot = search.context.get("best_frame_s")
+    if shot is None or start is None or end is None:
+        return ""
+    return (
+        f", {start:.2f}-{end:.2f} s, searched face from frame "
+        f"{search.context.get('best_frame')} at {search.context.get('timecode')} ({shot:.2f} s)"
+    )
 
 
 def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
@@ -228,6 +259,7 @@ def _search_sections(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Sear
         ]
         with margins(pdf, right=15 + 34):
             pdf.fields(rows, key_width=35, line_height=4.5)
+        probe_picture_block(pdf, store, search)
         _candidate_table(pdf, search)
         pdf.ln(4)
 
@@ -242,7 +274,7 @@ def _probe_type_line(search: SearchRecord) -> str:
 def _settings_line(search: SearchRecord) -> str:
     line = f"{search.preset} preset, top {search.top_k}, tolerance {search.tolerance}"
     if search.preset == "strict" and search.strict_threshold is not None:
-        line += f", strict threshold {search.strict_threshold:.3f} (template distance)"
+        line += f", strict threshold {search.strict_threshold:.3f} (subject distance)"
     return line
 
 
@@ -309,25 +341,49 @@ def _candidate_table(pdf: CaseNotesPDF, search: SearchRecord) -> None:
                 str(cand.rank),
                 cand.subject,
                 f"{cand.distance:.3f}",
+                _subject_distance(cand),
                 "yes" if cand.within_tolerance else "no",
                 _odds(search, cand.est_fmr),
                 verdict,
             ]
         )
+    cut = "strict threshold" if search.preset == "strict" else f"tolerance {search.tolerance}"
     pdf.grid(
         [
-            Column(10, "R"),
-            Column(48),
+            Column(8, "R"),
+            Column(40),
+            Column(17, "R"),
             Column(17, "R"),
             Column(15, "C"),
-            Column(30, "R"),
-            Column(60),
+            Column(25, "R"),
+            Column(58),
         ],
         rows,
-        headings=["Rank", "Subject", "Distance", "Within", "Est. FMR", "Decision"],
+        headings=[
+            "#",
+            "Subject",
+            "Photo distance",
+            "Subject distance",
+            "Within" if search.preset == "strict" else "Within (photo)",
+            "Est. FMR (subject distance)",
+            "Decision",
+        ],
         size=8,
         line_height=4.2,
     )
+    pdf.para(
+        f"Ranked by photo distance; 'within' means within the {cut}. The estimated "
+        "false-match rate is read at the subject distance beside it (see 'How to read the "
+        "distances' on the cover), so it does not follow the photo distance.",
+        size=7,
+        colour=GREY,
+    )
+
+
+def _subject_distance(cand: CandidateRecord) -> str:
+    if cand.template_distance is not None:
+        return f"{cand.template_distance:.3f}"
+    return "-" if cand.est_fmr is None else "not recorded"
 
 
 def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[SearchRecord]) -> None:
@@ -360,26 +416,44 @@ def _reviewed_pairs(pdf: CaseNotesPDF, store: GalleryStore, searches: list[Searc
         pdf.set_xy(98, top)
         with margins(pdf, left=98):
             pdf.para(
-                f"Subject: {cand.subject}\n"
-                f"Candidate photo: {cand.photo_path}\n"
-                f"Photo SHA-256: {cand.photo_sha256}\n"
-                f"Distance: {cand.distance:.3f} (tolerance {search.tolerance})\n"
-                f"Decision: {decision.verdict.value.upper()} by {decision.reviewer}, "
-                f"{decision.created_utc}\n"
-                f"Peer verification: {decision.verification_status}",
+                "\n".join(
+                    [
+                        f"Subject: {cand.subject}",
+                        f"Probe: {search.face_label} of {search.probe_path}{_clip_where(search)}",
+                        *origin_lines(store, cand),
+                        f"Photo distance {cand.distance:.3f} (tolerance {search.tolerance}); "
+                        f"subject distance {_subject_distance(cand)}; est. false-match rate "
+                        f"{_odds(search, cand.est_fmr)} (at the subject distance)",
+                        f"Decision: {decision.verdict.value.upper()} by {decision.reviewer}, "
+                        f"{decision.created_utc}",
+                        f"Peer verification: {decision.verification_status}",
+                    ]
+                ),
                 size=8,
             )
         # The free text goes under the photos, full width: a reason may be pages long.
         pdf.set_y(max(pdf.get_y(), top + 42) if pdf.page == page else pdf.get_y())
         pdf.para(f"Reason: {decision.reason or '(none given)'}", size=8)
+        shown = _verifier_saw(search)
         for v in decision.verifications:
             pdf.para(
-                f"Verification: {v.verdict.value} by {v.reviewer} at {v.created_utc}"
+                f"Verification: {v.verdict.value} by {v.reviewer} at {v.created_utc}{shown}"
                 + (f": {v.reason}" if v.reason else ""),
                 size=8,
             )
         pdf.ln(3)
     _rejections(pdf, reviewed)
+
+
+def _verifier_saw(search: SearchRecord) -> str:
+    """What a blind verifier of a clip's decision was shown (the list they chose from gives
+    the same frame and timecode): the frame the probe face was taken from."""
+    if search.kind != "video" or search.context.get("best_frame") is None:
+        return ""
+    return (
+        f", shown {search.face_label}, frame {search.context.get('best_frame')} at "
+        f"{search.context.get('timecode')} of the clip beside the gallery photo"
+    )
 
 
 def _rejections(pdf: CaseNotesPDF, reviewed: list[tuple[SearchRecord, Decision]]) -> None:
@@ -409,38 +483,6 @@ def _rejections(pdf: CaseNotesPDF, reviewed: list[tuple[SearchRecord, Decision]]
         size=8,
     )
     pdf.ln(3)
-
-
-def _disclosure(
-    pdf: CaseNotesPDF, store: GalleryStore, case: Case, searches: list[SearchRecord]
-) -> None:
-    empty = [s for s in searches if s.no_match]
-    faceless = trail.list_events(store, case_number=case.number, event_type="probe_without_face")
-    if pdf.get_y() > pdf.h - 60:
-        pdf.add_page()
-    pdf.heading("Searches with no candidate within tolerance (disclosure)", 14)
-    if not empty and not faceless:
-        pdf.para("Every search in this case had at least one candidate within tolerance.", size=9)
-        return
-    pdf.para(
-        "These searches found nobody within tolerance, or no face at all. They are disclosed "
-        "because a search that found nothing is as relevant to the case as one that found a lead.",
-        size=9,
-    )
-    for event in faceless:
-        pdf.para(
-            f"• Probe with no face found ({event.created_utc}, by {event.actor}): "
-            f"{event.data.get('probe_path')}, SHA-256 {str(event.data.get('probe_sha256'))[:16]}…",
-            size=9,
-        )
-    for s in empty:
-        nearest = s.candidates[0] if s.candidates else None
-        tail = f"; nearest was {nearest.subject} at {nearest.distance:.3f}" if nearest else ""
-        pdf.para(
-            f"• Search {s.id} ({s.created_utc}, by {s.actor}): {s.probe_path}, "
-            f"SHA-256 {s.probe_sha256[:16]}…, face {s.face_index + 1}{tail}",
-            size=9,
-        )
 
 
 def _notes(pdf: CaseNotesPDF, store: GalleryStore, case: Case) -> None:
@@ -502,7 +544,8 @@ def _event_summary(event: trail.AuditEvent) -> str:
             if data.get("no_match")
             else (f"{data.get('within_tolerance')} within tolerance")
         )
-        return f"search {data.get('search_id')}: {data.get('probe_path')}; {status}"
+        face = face_label(str(data.get("kind", "image")), int(data.get("face_index", 0)))
+        return f"search {data.get('search_id')}: {data.get('probe_path')}, {face}; {status}"
     if kind == "decision":
         return (
             f"search {data.get('search_id')} rank {data.get('rank')} ({data.get('subject')}): "
@@ -518,6 +561,12 @@ def _event_summary(event: trail.AuditEvent) -> str:
         return f"{data.get('format')} {data.get('path')} sha256 {str(data.get('sha256'))[:16]}…"
     if kind == "probe_without_face":
         return f"no face found in {data.get('probe_path')}"
+    if kind == "video_scan":
+        return (
+            f"{data.get('probe_path')}: {data.get('message')}; searches "
+            f"{', '.join(map(str, data.get('search_ids') or [])) or 'none'}"
+            + ("; ranked again" if data.get("reranked") else "")
+        )
     if kind == "note_added":
         return shorten(str(data.get("text", "")), _DETAIL, "under Case notes")
     # A case's fields are in full on the cover; any other event's values are only here, so

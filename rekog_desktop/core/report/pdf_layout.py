@@ -150,7 +150,11 @@ class CaseNotesPDF(FPDF):
                 high = mid - 1
         return text[:low].rstrip() + ELLIPSIS
 
-    def heading(self, text: str, size: int = 14) -> None:
+    def heading(self, text: str, size: int = 14, *, keep_mm: float = 25) -> None:
+        """A heading is never the last thing on a page: with less than `keep_mm` below it
+        for what it introduces, it starts the next page."""
+        if self.get_y() + size * 0.5 + keep_mm > self.page_break_trigger:
+            self.add_page()
         self.ln(2)
         self.set_font("DejaVu", "B", size)
         self.multi_cell(0, size * 0.5, visible(text), align="L", new_x="LMARGIN", new_y="NEXT")

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from rekog_desktop.core.audit.trail import AuditEvent
+from rekog_desktop.core.cases.searches import face_label
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -25,9 +26,9 @@ def summarise(event: AuditEvent) -> str:
         cands = data.get("candidates", [])
         within = data.get("within_tolerance", 0)
         tail = "no candidate within tolerance" if data.get("no_match") else f"{within} within"
+        face = face_label(str(data.get("kind", "image")), int(data.get("face_index", 0)))
         return (
-            f"{probe}, face {int(data.get('face_index', 0)) + 1}: {len(cands)} candidates, "
-            f"{tail} (tolerance {data.get('tolerance')})"
+            f"{probe}, {face}: {len(cands)} candidates, {tail} (tolerance {data.get('tolerance')})"
         )
     if kind == "decision":
         reason = f": {data['reason']}" if data.get("reason") else ""

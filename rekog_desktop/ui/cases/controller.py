@@ -22,13 +22,28 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.cases.searches import BlindPair
 from rekog_desktop.core.cases.users import Officer
+from rekog_desktop.core.faces.images import sha256_file
+from rekog_desktop.core.video.reader import read_frame
 from rekog_desktop.ui.cases import jobs as case_jobs
 from rekog_desktop.ui.cases.case_dialog import CaseDialog
 from rekog_desktop.ui.cases.reviewer_dialog import ReviewerDialog
 from rekog_desktop.ui.common.file_dialogs import file_dialog
-from rekog_desktop.ui.common.qt_images import load_display_image
+from rekog_desktop.ui.common.qt_images import (
+    DisplayImage,
+    display_from_pixels,
+    load_display_image,
+)
 from rekog_desktop.ui.common.workers import Job, WorkerPool
 from rekog_desktop.ui.review.verify_dialog import VerifyDialog
+
+
+def _pair_probe(pair: BlindPair) -> DisplayImage:
+    """The probe side of a blind pair: the photo, or the clip's frame the face was taken from
+    (its box is in that frame's pixels)."""
+    if pair.frame is not None:
+        pixels = read_frame(pair.probe_path, pair.frame)
+        return display_from_pixels(pair.probe_path, sha256_file(pair.probe_path), pixels)
+    return load_display_image(pair.probe_path)
 
 
 class CaseController(QObject):
@@ -331,7 +346,7 @@ class CaseController(QObject):
         pair = dialog.pairs[index]
         job = self.pool.call(
             "Loading the pair",
-            lambda: (load_display_image(pair.probe_path), load_display_image(pair.candidate_photo)),
+            lambda: (_pair_probe(pair), load_display_image(pair.candidate_photo)),
         )
         job.succeeded.connect(lambda both: dialog.show_photos(index, both[0], both[1], ""))
         job.failed.connect(lambda text: dialog.show_photos(index, None, None, text))

@@ -25,7 +25,8 @@ class ReviewModel(QObject):
         super().__init__(parent)
         self.probe_display: DisplayImage | None = None
         self.probe_face: Face | None = None
-        self.probe_number = 0
+        #: Which face of the probe is shown, as everywhere ("face 1", "track 3"; core face_label).
+        self.probe_label = ""
         self.candidate: Candidate | None = None
         #: The search the candidate came from (its preset and estimates explain the numbers).
         self.search: FaceSearch | None = None
@@ -34,8 +35,8 @@ class ReviewModel(QObject):
         self.error = ""
         self.decision: DecisionMark | None = None
 
-    def set_probe(self, display: DisplayImage | None, face: Face | None, number: int) -> None:
-        self.probe_display, self.probe_face, self.probe_number = display, face, number
+    def set_probe(self, display: DisplayImage | None, face: Face | None, label: str) -> None:
+        self.probe_display, self.probe_face, self.probe_label = display, face, label
         self.probe_changed.emit()
 
     def set_candidate(

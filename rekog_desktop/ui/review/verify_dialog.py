@@ -136,7 +136,10 @@ class VerifyDialog(QDialog):
         pair = self.pairs[index]
         state = " (verified by you)" if pair.decision_id in self.done_ids else ""
         self.position.setText(f"Pair {index + 1} of {len(self.pairs)}{state}")
-        self.probe_caption.set_full_text(f"Probe · {Path(pair.probe_path).name}")
+        frame = f" · frame {pair.frame} at {pair.timecode}" if pair.frame is not None else ""
+        self.probe_caption.set_full_text(
+            f"Probe · {pair.probe_face} · {Path(pair.probe_path).name}{frame}"
+        )
         self.candidate_caption.set_full_text(
             f"Gallery · {pair.subject} · {Path(pair.candidate_photo).name}"
         )

@@ -131,7 +131,7 @@ class ReviewPanel(Panel):
         else:
             self.probe_canvas.show_face(display, face.box, face.landmarks)
             self.probe_caption.set_full_text(
-                f"Probe · face {self.model.probe_number} · {Path(display.path).name}"
+                f"Probe · {self.model.probe_label} · {Path(display.path).name}"
             )
         self._on_landmarks(self.landmarks.isChecked())
         self._rescene()

@@ -22,7 +22,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPixmap
 
 from rekog_desktop.core.scoring.search import Candidate, FaceSearch
-from rekog_desktop.core.scoring.wording import candidate_line, fmr_tooltip, one_in
+from rekog_desktop.core.scoring.wording import (
+    FMR_DEFINITION,
+    PHOTO_DISTANCE_DEFINITION,
+    SUBJECT_DISTANCE_DEFINITION,
+    candidate_line,
+    fmr_tooltip,
+    one_in,
+)
 from rekog_desktop.ui.common import theme
 from rekog_desktop.ui.review.marks import VERDICT_WORDS, CandidateDetail, DecisionMark
 
@@ -108,12 +115,9 @@ class CandidateTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section == DISTANCE:
-            return "Euclidean distance between face embeddings: lower is closer."
+            return PHOTO_DISTANCE_DEFINITION
         if role == Qt.ItemDataRole.ToolTipRole and section == FMR:
-            return (
-                "Estimated false-match rate: how often two different people come out this "
-                "close to each other (from a calibration set of adult faces)."
-            )
+            return f"{FMR_DEFINITION}\n\n{SUBJECT_DISTANCE_DEFINITION}"
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

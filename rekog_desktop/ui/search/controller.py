@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal
 from rekog_desktop.core import workflow
 from rekog_desktop.core.cases.decisions import Decision
 from rekog_desktop.core.cases.probes import ProbeType
+from rekog_desktop.core.cases.searches import face_label
 from rekog_desktop.core.cases.users import Officer
 from rekog_desktop.core.faces.engine import create_engine
 from rekog_desktop.core.scoring.search import SearchSettings
@@ -129,7 +130,7 @@ class SearchController(QObject):
         self._recorded.clear()
         self._recording.clear()
         self.candidates.set_search(None)
-        self.review.set_probe(None, None, 0)
+        self.review.set_probe(None, None, "")
         self.review.set_candidate(None, None, None)
         store, settings, engines = self.store_path(), self.settings, self.engines
         probe_type = self.probe_type
@@ -217,7 +218,7 @@ class SearchController(QObject):
         search = self.probe.selected_search
         if outcome is None or search is None:
             return
-        self.review.set_probe(self.probe.display, search.face, index + 1)
+        self.review.set_probe(self.probe.display, search.face, face_label("image", index))
         self.review.set_candidate(None, None, None)
         recorded = self._recorded.get(index)
         marks = marks_of(recorded) if recorded is not None else {}

@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         self.probe.clear()
         self.cases.set_case(None)
         self.candidates.set_search(None)
-        self.review.set_probe(None, None, 0)
+        self.review.set_probe(None, None, "")
         self.review.set_candidate(None, None, None)
         self.photos.reset()
         self._open_store_checked(path)

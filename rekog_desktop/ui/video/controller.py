@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from rekog_desktop.core.cases.decisions import Decision
+from rekog_desktop.core.cases.searches import face_label
 from rekog_desktop.core.faces.engine import EngineSettings, FaceEngine, create_engine
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.ui.cases import jobs as case_jobs
@@ -89,7 +90,7 @@ class VideoController(QObject):
         self.search.external_search_id = self.search_id
         self.probe.clear()
         self.candidates.set_search(None)
-        self.review.set_probe(None, None, 0)
+        self.review.set_probe(None, None, "")
         self.review.set_candidate(None, None, None)
         self.tracks.clear()
         self.panel.show()
@@ -231,7 +232,7 @@ class VideoController(QObject):
         track_row = self.tracks.row(row)
         self.selected_track = track_row.track_id
         item = track_row.item
-        self.review.set_probe(None, None, 0)
+        self.review.set_probe(None, None, "")
         self.review.set_candidate(None, None, None)
         recorded = self.recorded.get(track_row.track_id)
         self.candidates.set_search(
@@ -269,7 +270,7 @@ class VideoController(QObject):
             return
         best = self.tracks.row(row).item.track.best
         self.panel.show_frame(display, best.face.box)
-        self.review.set_probe(display, best.face, track_id)
+        self.review.set_probe(display, best.face, face_label("video", track_id))
 
     def _on_decided(self, decision: Decision) -> None:
         for track_id, recorded in self.recorded.items():
