@@ -491,7 +491,14 @@ def export_case(store: GalleryStore, by: Officer, number: str, path: str | Path)
     event is written beside it (`<pdf>.checkpoint.json`) for `rekog audit verify
     --checkpoint`."""
     by.require(Operation.EXPORT)
-    cases.get_case(store, number)
+    case = cases.get_case(store, number)
+    if case.is_purged:
+        # Its searches, decisions and notes are gone: notes printed now would read as a case
+        # in which nothing was searched. The purge receipt in the trail is its record.
+        raise cases.CaseError(
+            f"case {case.number} was purged on {case.purged_utc}: there are no case notes to "
+            "export; its purge receipt is in the audit trail (`rekog audit list`)"
+        )
     before = checkpoint.make_checkpoint(store)
     result = export_case_pdf(store, number, path, actor=by.name, anchor=before.anchor)
     checkpoint.save_checkpoint(checkpoint.make_checkpoint(store), checkpoint_beside(result.path))

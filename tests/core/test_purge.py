@@ -94,6 +94,9 @@ def test_a_purged_case_leaves_no_snapshot_byte_in_the_store_file(searched: Path)
         for r in _rows(db, "SELECT thumbnail FROM search_candidates WHERE subject = 'joe_biden'")
     ] + [bytes(r[0]) for r in _rows(db, "SELECT probe_thumbnail FROM searches")]  # type: ignore[arg-type]
     assert len(crops) == 2
+    pictures = [bytes(r[0]) for r in _rows(db, "SELECT jpeg FROM probe_images")]  # type: ignore[arg-type]
+    assert len(pictures) == 1
+    crops += pictures
     secrets = [bytes(embedding), *crops]  # type: ignore[arg-type]
     assert all(_found(s, _store_bytes(db)) for s in secrets)  # the control: they are there
 
@@ -126,11 +129,12 @@ def test_a_purged_case_leaves_no_snapshot_byte_in_the_store_file(searched: Path)
         "decisions": 1,
         "verifications": 0,
         "notes": 1,
+        "probe_pictures": 1,
     }
     files = _store_bytes(db)
     for secret in secrets:
         assert not _found(secret, files)
-    for table in ("searches", "search_candidates", "decisions", "case_notes"):
+    for table in ("searches", "search_candidates", "decisions", "case_notes", "probe_images"):
         assert _rows(db, f"SELECT count(*) FROM {table}") == [(0,)], table
     (row,) = _rows(db, "SELECT data, actor FROM audit WHERE event_type = 'case_purged'")
     receipt_data = json.loads(str(row[0]))
@@ -143,6 +147,9 @@ def test_a_purged_case_leaves_no_snapshot_byte_in_the_store_file(searched: Path)
     assert f"{CASE}\tpurged" in listed
     _refused(_rekog(db, "case", "purge", CASE, "--reason", "again"), "already purged")
     _refused(_rekog(db, "case", "note", CASE, "late"), "was purged")
+    pdf = db.parent / "notes.pdf"
+    _refused(_rekog(db, "export", CASE, "--pdf", str(pdf)), "no case notes to export")
+    assert not pdf.exists()
 
 
 def test_rows_removed_without_a_receipt_are_still_caught(searched: Path) -> None:

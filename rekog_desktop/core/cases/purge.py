@@ -108,9 +108,10 @@ def purge_case(
     retention_days: int | None,
     now: datetime | None = None,
 ) -> PurgeReceipt:
-    """Remove a closed case's searches, candidate snapshots, decisions, verifications and
-    notes once `retention_days` have passed since it was closed, with the receipt in the same
-    transaction; then clear the freed pages. Raises PurgeRefused with the reason."""
+    """Remove a closed case's searches, candidate snapshots, probe pictures, decisions,
+    verifications and notes once `retention_days` have passed since it was closed, with the
+    receipt in the same transaction; then clear the freed pages. Raises PurgeRefused with the
+    reason."""
     if not reason.strip():
         raise PurgeRefused("purging a case needs a reason (it goes into the audit receipt)")
     moment = now or datetime.now(UTC)
@@ -178,6 +179,13 @@ def purge_case(
         store.db.execute(f"DELETE FROM search_candidates WHERE search_id IN ({of_case})", [case.id])
         store.db.execute("DELETE FROM searches WHERE case_id = ?", [case.id])
         store.db.execute("DELETE FROM case_notes WHERE case_id = ?", [case.id])
+        # The whole probe pictures kept for the notes go too, unless another case searched
+        # the same picture (they are kept once per SHA-256).
+        pictures = store.db.execute(
+            f"DELETE FROM probe_images WHERE sha256 IN ({', '.join('?' * len(probes))}) "
+            "AND sha256 NOT IN (SELECT probe_sha256 FROM searches)",
+            probes,
+        ).rowcount
         counts = {
             "searches": len(search_ids),
             "candidates": candidates,
@@ -185,6 +193,7 @@ def purge_case(
             "decisions": len(decision_ids),
             "verifications": len(verification_ids),
             "notes": len(note_ids),
+            "probe_pictures": max(pictures, 0),
         }
         event = trail.append_event(
             store,
