@@ -277,7 +277,7 @@ def test_pdf_discloses_everything(workflow: Workflow, tmp_path: Path) -> None:
     assert "Same hairline and ear shape" in flat and "Jaw differs" in flat
     assert "ACCEPT" in flat and "reject" in flat
     assert "NO CANDIDATE WITHIN TOLERANCE" in flat
-    assert "no candidate within tolerance (disclosure)" in flat.lower()
+    assert "searches that found nothing (disclosure)" in flat.lower()
     assert "Shop owner gave the footage voluntarily." in flat
     assert "Probe with no face found" in flat and "dogs.jpg" in flat
     pages = len(PdfReader(pdf_path).pages)
