@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from rekog_desktop.core.audit import checkpoint, trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import PolicyChanged
 from rekog_desktop.core.cases import cases, decisions, purge, searches
 from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
 from rekog_desktop.core.cases.probes import ProbeType, probe_warning
@@ -547,8 +547,7 @@ def set_policy(
         write_policy(store, new)
         trail.append_event(
             store,
-            EventKind.POLICY_CHANGED,
-            {"from": old.as_dict(), "to": new.as_dict()},
+            PolicyChanged(old=old.as_dict(), new=new.as_dict()),
             actor=by.name,
         )
     return new

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import Event
 from rekog_desktop.core.audit.keys import sign_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.database import HasDatabase
@@ -73,15 +73,11 @@ def event_hash(
 
 
 def append_event(
-    store: HasDatabase,
-    event_type: EventKind,
-    data: dict[str, Any],
-    *,
-    actor: str,
-    case_number: str | None = None,
+    store: HasDatabase, event: Event, *, actor: str, case_number: str | None = None
 ) -> AuditEvent:
-    """Append one event. Call inside the transaction of the action it records, so both commit
-    or neither does; on its own it opens a transaction."""
+    """Append one event (one of the classes in audit/events.py). Call inside the transaction of
+    the action it records, so both commit or neither does; on its own it opens a transaction."""
+    event_type, data = event.kind, event.data()
     db = store.db
     conn = db.conn
     own_transaction = not conn.in_transaction

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import CaseClosed, CaseOpened, NoteAdded
 from rekog_desktop.core.common.clock import utc_now
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -86,9 +86,7 @@ def create_case(
             VALUES (?, ?, ?, ?, ?, 'open', ?)""",
             [*fields.values(), utc_now()],
         )
-        trail.append_event(
-            store, EventKind.CASE_OPENED, fields, actor=actor, case_number=fields["number"]
-        )
+        trail.append_event(store, CaseOpened(**fields), actor=actor, case_number=fields["number"])
     return get_case(store, fields["number"])
 
 
@@ -135,7 +133,7 @@ def close_case(store: GalleryStore, number: str, *, actor: str) -> Case:
         store.db.execute(
             "UPDATE cases SET status = 'closed', closed_utc = ? WHERE id = ?", [utc_now(), case.id]
         )
-        trail.append_event(store, EventKind.CASE_CLOSED, {}, actor=actor, case_number=case.number)
+        trail.append_event(store, CaseClosed(), actor=actor, case_number=case.number)
     return get_case(store, number)
 
 
@@ -153,8 +151,7 @@ def add_note(store: GalleryStore, number: str, text: str, *, author: str) -> Not
         )
         trail.append_event(
             store,
-            EventKind.NOTE_ADDED,
-            {"note_id": int(cursor.lastrowid or 0), "text": text.strip()},
+            NoteAdded(note_id=int(cursor.lastrowid or 0), text=text.strip()),
             actor=author,
             case_number=case.number,
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import Decided, Verified
 from rekog_desktop.core.cases.cases import CaseError, case_number_of_search, open_case
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -88,15 +88,14 @@ def record_decision(
         )
         trail.append_event(
             store,
-            EventKind.DECISION,
-            {
-                "decision_id": int(cursor.lastrowid or 0),
-                "search_id": search_id,
-                "rank": rank,
-                "subject": cand[0],
-                "verdict": verdict.value,
-                "reason": reason,
-            },
+            Decided(
+                decision_id=int(cursor.lastrowid or 0),
+                search_id=search_id,
+                rank=rank,
+                subject=cand[0],
+                verdict=verdict.value,
+                reason=reason,
+            ),
             actor=reviewer,
             case_number=case.number,
         )
@@ -158,13 +157,12 @@ def verify_decision(
         )
         trail.append_event(
             store,
-            EventKind.VERIFICATION,
-            {
-                "verification_id": int(cursor.lastrowid or 0),
-                "decision_id": decision_id,
-                "verdict": verdict.value,
-                "reason": reason.strip(),
-            },
+            Verified(
+                verification_id=int(cursor.lastrowid or 0),
+                decision_id=decision_id,
+                verdict=verdict.value,
+                reason=reason.strip(),
+            ),
             actor=reviewer,
             case_number=number,
         )

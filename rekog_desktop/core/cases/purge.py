@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import CasePurged
 from rekog_desktop.core.cases.cases import Case, CaseError, get_case
 from rekog_desktop.core.common.clock import utc_now
 from rekog_desktop.core.gallery.store import GalleryStore
@@ -197,21 +197,18 @@ def purge_case(
         }
         event = trail.append_event(
             store,
-            EventKind.CASE_PURGED,
-            {
-                "reason": reason.strip(),
-                "closed_utc": case.closed_utc,
-                "retention_days": retention_days,
-                "counts": counts,
-                "search_ids": search_ids,
-                "decision_ids": decision_ids,
-                "verification_ids": verification_ids,
-                "note_ids": note_ids,
-                "probe_sha256": probes,
-                "purged_sha256": digest.hexdigest(),
-                "kept": "the case's number, title, purpose, legal basis and dates, and the "
-                "audit trail's events",
-            },
+            CasePurged(
+                reason=reason.strip(),
+                closed_utc=case.closed_utc,
+                retention_days=retention_days,
+                counts=counts,
+                search_ids=search_ids,
+                decision_ids=decision_ids,
+                verification_ids=verification_ids,
+                note_ids=note_ids,
+                probe_sha256=probes,
+                purged_sha256=digest.hexdigest(),
+            ),
             actor=actor,
             case_number=case.number,
         )

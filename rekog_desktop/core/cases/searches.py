@@ -12,7 +12,7 @@ from typing import Any
 from PIL import Image
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import CandidateViewed, ProbeWithoutFace, Searched
 from rekog_desktop.core.cases.cases import Case, CaseError, case_number_of_search, get_case
 from rekog_desktop.core.cases.decisions import Decision, Verdict, decisions_for_search
 from rekog_desktop.core.common.clock import os_user, utc_now
@@ -249,27 +249,26 @@ def record_face_search(
             )
         trail.append_event(
             store,
-            EventKind.SEARCH,
-            {
-                "search_id": search_id,
-                "kind": kind,
-                "probe_path": probe_path,
-                "probe_sha256": probe_sha256,
-                "face_index": face_index,
-                "face_box": face.box.as_list(),
-                "quality_warnings": list(face.quality.warnings),
-                "top_k": top_k,
-                "tolerance": tolerance,
-                "preset": face_search.preset,
-                "never_enrolled_match": face_search.never_enrolled_match,
-                "strict_threshold": face_search.strict_threshold,
-                "fmr_floor": face_search.fmr_floor,
-                "estimates_unreliable": list(face_search.estimate_caveats),
-                "engine": f"{engine_name} ({engine_version})",
-                "gallery_faces": gallery_faces,
-                "within_tolerance": face_search.within_tolerance,
-                "no_match": face_search.within_tolerance == 0,
-                "candidates": [
+            Searched(
+                search_id=search_id,
+                kind_of_probe=kind,
+                probe_path=probe_path,
+                probe_sha256=probe_sha256,
+                face_index=face_index,
+                face_box=face.box.as_list(),
+                quality_warnings=list(face.quality.warnings),
+                top_k=top_k,
+                tolerance=tolerance,
+                preset=face_search.preset,
+                never_enrolled_match=face_search.never_enrolled_match,
+                strict_threshold=face_search.strict_threshold,
+                fmr_floor=face_search.fmr_floor,
+                estimates_unreliable=list(face_search.estimate_caveats),
+                engine=f"{engine_name} ({engine_version})",
+                gallery_faces=gallery_faces,
+                within_tolerance=face_search.within_tolerance,
+                no_match=face_search.within_tolerance == 0,
+                candidates=[
                     {
                         "rank": c.rank,
                         "subject": c.subject,
@@ -281,8 +280,8 @@ def record_face_search(
                     }
                     for c in face_search.candidates
                 ],
-                **({"context": context} if context else {}),
-            },
+                context=context or {},
+            ),
             actor=actor,
             case_number=case.number,
         )
@@ -304,13 +303,12 @@ def record_probe_without_face(
     engine_name, engine_version = _engine_of(store)
     trail.append_event(
         store,
-        EventKind.PROBE_WITHOUT_FACE,
-        {
-            "kind": kind,
-            "probe_path": probe_path,
-            "probe_sha256": probe_sha256,
-            "engine": f"{engine_name} ({engine_version})",
-        },
+        ProbeWithoutFace(
+            kind_of_probe=kind,
+            probe_path=probe_path,
+            probe_sha256=probe_sha256,
+            engine=f"{engine_name} ({engine_version})",
+        ),
         actor=actor,
         case_number=case.number,
     )
@@ -443,11 +441,7 @@ def record_view(store: GalleryStore, *, search_id: int, rank: int, actor: str) -
     """Log that a person looked at a candidate: viewing is itself an auditable act."""
     record = case_number_of_search(store, search_id)
     trail.append_event(
-        store,
-        EventKind.CANDIDATE_VIEWED,
-        {"search_id": search_id, "rank": rank},
-        actor=actor,
-        case_number=record,
+        store, CandidateViewed(search_id=search_id, rank=rank), actor=actor, case_number=record
     )
 
 

@@ -16,7 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import (
+    SignInFailed,
+    UserCreated,
+    UserPasswordSet,
+    UserRoleChanged,
+)
 from rekog_desktop.core.cases.policy import read_policy
 from rekog_desktop.core.cases.roles import Operation, Role, require
 from rekog_desktop.core.common.clock import os_user, utc_now
@@ -181,8 +186,7 @@ def set_role(store: GalleryStore, by: Officer, name: str, role: Role | str) -> U
         store.db.execute("UPDATE users SET role = ? WHERE id = ?", [role.value, user.id])
         trail.append_event(
             store,
-            EventKind.USER_ROLE_CHANGED,
-            {"name": user.name, "from": user.role.value, "to": role.value},
+            UserRoleChanged(name=user.name, old_role=user.role.value, new_role=role.value),
             actor=by.name,
         )
     return User(user.id, user.name, role, user.has_password)
@@ -199,7 +203,7 @@ def set_password(store: GalleryStore, by: Officer, name: str, password: str) -> 
         store.db.execute(
             "UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user.id]
         )
-        trail.append_event(store, EventKind.USER_PASSWORD_SET, {"name": user.name}, actor=by.name)
+        trail.append_event(store, UserPasswordSet(name=user.name), actor=by.name)
 
 
 def users_without_password(store: GalleryStore) -> list[str]:
@@ -237,16 +241,12 @@ def _insert_user(
             "INSERT INTO users (name, role, password_hash, created_utc) VALUES (?, ?, ?, ?)",
             [name, role.value, hash_password(password) if password else None, utc_now()],
         )
-        data: dict[str, object] = {"name": name, "role": role.value, "password": bool(password)}
-        if first:
-            data["first_user"] = True
-        trail.append_event(store, EventKind.USER_CREATED, data, actor=actor)
+        created = UserCreated(name=name, role=role.value, password=bool(password), first_user=first)
+        trail.append_event(store, created, actor=actor)
 
 
 def _refuse(store: GalleryStore, name: str, reason: str) -> None:
     """Audit a failed sign-in in its own transaction (it must stay when the action fails)."""
     if store.db.conn.in_transaction:
         return  # never commit someone else's half-done work; the caller's error stands
-    trail.append_event(
-        store, EventKind.SIGN_IN_FAILED, {"name": name, "reason": reason}, actor=name
-    )
+    trail.append_event(store, SignInFailed(name=name, reason=reason), actor=name)

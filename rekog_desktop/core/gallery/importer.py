@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import Imported
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.common.errors import UnreadableImage
@@ -378,21 +378,21 @@ def _write(
                 part.no_face.append(path)
             elif len(result.faces) > 1 and result.item.subject is not None:
                 part.several_faces.append((path, len(result.faces)))
-        data = {
-            "source": source,
-            "batch": batch.number,
-            "final": final,
-            "cancelled": final and summary.cancelled,
-            "imported": part.imported,
-            "faces": part.faces,
-            "duplicates": part.duplicates,
-            "no_face": len(part.no_face),
-            "several_faces": len(part.several_faces),
-            "failed": [{"path": p, "reason": r} for p, r in part.failed],
-            "files": [{"path": p, "sha256": h} for p, h in part.stored_files],
-            "notes": [{"path": p, "note": n} for p, n in part.notes],
-        }
-        append_event(store, EventKind.IMPORT, data, actor=user)
+        event = Imported(
+            source=source,
+            batch=batch.number,
+            final=final,
+            cancelled=final and summary.cancelled,
+            imported=part.imported,
+            faces=part.faces,
+            duplicates=part.duplicates,
+            no_face=len(part.no_face),
+            several_faces=len(part.several_faces),
+            failed=[{"path": p, "reason": r} for p, r in part.failed],
+            files=[{"path": p, "sha256": h} for p, h in part.stored_files],
+            notes=[{"path": p, "note": n} for p, n in part.notes],
+        )
+        append_event(store, event, actor=user)
     summary.imported += part.imported
     summary.faces += part.faces
     summary.duplicates += part.duplicates - batch.duplicates

@@ -21,7 +21,12 @@ from typing import Any, ClassVar
 import numpy as np
 from sqlite_utils import Database
 
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import (
+    FaceEnrolled,
+    FaceUnassigned,
+    PhotoDeleted,
+    SubjectDeleted,
+)
 from rekog_desktop.core.audit.trail import append_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.errors import StoreError
@@ -293,29 +298,29 @@ class GalleryStore:
             self.db.execute("DELETE FROM photos WHERE subject_id = ?", [subject_id])
             self.db.execute("UPDATE faces SET subject_id = NULL WHERE subject_id = ?", [subject_id])
             self.db.execute("DELETE FROM subjects WHERE id = ?", [subject_id])
-            data = {"subject": name[0], "photo_sha256": hashes, "faces": faces, "reason": reason}
-            data.update(kept)
-            append_event(self, EventKind.SUBJECT_DELETED, data, actor=actor)
+            snapshots, cases = kept
+            receipt = SubjectDeleted(
+                subject=name[0],
+                photo_sha256=hashes,
+                faces=faces,
+                reason=reason,
+                case_snapshots_kept=snapshots,
+                cases_keeping_snapshots=cases,
+            )
+            append_event(self, receipt, actor=actor)
         self.clear_freed_pages()
         return len(hashes)
 
-    def _case_snapshots(self, faces_sql: str, params: list[Any]) -> dict[str, Any]:
-        """What of the erased faces past case records keep, for the erasure receipt: the
-        candidate snapshots (face crop, subject, photo path) officers were shown stay in their
-        cases until each case is purged (`rekog case purge`)."""
+    def _case_snapshots(self, faces_sql: str, params: list[Any]) -> tuple[int, int]:
+        """What of the erased faces past case records keep, for the erasure receipt: how many
+        candidate snapshots (face crop, subject, photo path) officers were shown, in how many
+        cases; they stay there until each case is purged (`rekog case purge`)."""
         row = self.db.execute(
             f"""SELECT count(*), count(DISTINCT s.case_id) FROM search_candidates sc
             JOIN searches s ON s.id = sc.search_id WHERE sc.face_id IN ({faces_sql})""",
             params,
         ).fetchone()
-        snapshots, cases = (int(row[0]), int(row[1])) if row else (0, 0)
-        return {
-            "case_snapshots_kept": snapshots,
-            "cases_keeping_snapshots": cases,
-            "case_records": "past case records keep what the officer was shown (candidate "
-            "snapshots with their face crops) until the case is purged after its retention "
-            "period (`rekog case purge`)",
-        }
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def clear_freed_pages(self) -> None:
         """Make erased bytes gone from the files: secure_delete (set on every connection)
@@ -417,15 +422,17 @@ class GalleryStore:
                 raise StoreError(f"no photo with id {photo_id}")
             kept = self._case_snapshots("SELECT id FROM faces WHERE photo_id = ?", [photo_id])
             self.db.execute("DELETE FROM photos WHERE id = ?", [photo_id])
-            data: dict[str, Any] = {
-                "photo_id": photo_id,
-                "path": row[0],
-                "sha256": row[1],
-                "faces": row[2],
-                "reason": reason,
-            }
-            data.update(kept)
-            append_event(self, EventKind.PHOTO_DELETED, data, actor=actor)
+            snapshots, cases = kept
+            receipt = PhotoDeleted(
+                photo_id=photo_id,
+                path=row[0],
+                sha256=row[1],
+                faces=row[2],
+                reason=reason,
+                case_snapshots_kept=snapshots,
+                cases_keeping_snapshots=cases,
+            )
+            append_event(self, receipt, actor=actor)
         self.clear_freed_pages()
 
     # -- faces ------------------------------------------------------------------------------
@@ -500,10 +507,11 @@ class GalleryStore:
                 LEFT JOIN subjects s ON s.id = f.subject_id WHERE f.id = ?""",
                 [face_id],
             ).fetchone()
-            data = {"face_id": face_id, "subject": row[0] if row else None}
-            data["photo_sha256"] = row[1] if row else ""
-            event = EventKind.FACE_ENROLLED if subject_id is not None else EventKind.FACE_UNASSIGNED
-            append_event(self, event, data, actor=actor or os_user())
+            kind = FaceEnrolled if subject_id is not None else FaceUnassigned
+            event = kind(
+                face_id=face_id, subject=row[0] if row else None, photo_sha256=row[1] if row else ""
+            )
+            append_event(self, event, actor=actor or os_user())
 
     def embedding_matrix(self) -> EmbeddingMatrix:
         """All enrolled embeddings as a float32 matrix, cached per store file and generation so

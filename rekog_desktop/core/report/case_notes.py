@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import Exported
 from rekog_desktop.core.audit.verify import TrailStatus, verify_trail
 from rekog_desktop.core.cases.cases import Case, get_case, list_notes
 from rekog_desktop.core.cases.decisions import Decision
@@ -100,8 +100,7 @@ def export_case_pdf(
     digest = sha256_file(target)
     trail.append_event(
         store,
-        EventKind.EXPORT,
-        {"path": str(target), "sha256": digest, "pages": pdf.pages_count, "format": "pdf"},
+        Exported(path=str(target), sha256=digest, pages=pdf.pages_count),
         actor=actor,
         case_number=case.number,
     )

@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import VideoScanned
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.cases.searches import record_face_search
 from rekog_desktop.core.common.types import FaceBox, RGBImage
@@ -396,18 +396,17 @@ def record_video_in_case(
         )
     trail.append_event(
         store,
-        EventKind.VIDEO_SCAN,
-        {
-            "probe_path": info.path,
-            "probe_sha256": info.sha256,
-            "duration_s": round(info.duration_s, 3),
-            "every_s": result.settings.every_s,
-            "sampled_frames": result.frames_sampled,
-            "tracks": len(result.tracks),
-            "search_ids": search_ids,
-            "message": result.message,
-            **({"reranked": True} if reranked else {}),
-        },
+        VideoScanned(
+            probe_path=info.path,
+            probe_sha256=info.sha256,
+            duration_s=round(info.duration_s, 3),
+            every_s=result.settings.every_s,
+            sampled_frames=result.frames_sampled,
+            tracks=len(result.tracks),
+            search_ids=search_ids,
+            message=result.message,
+            reranked=reranked,
+        ),
         actor=actor,
         case_number=case.number,
     )
