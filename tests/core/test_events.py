@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from conftest import officer, password_of
 
 from rekog_desktop.core import workflow
 from rekog_desktop.core.audit import trail
@@ -23,6 +22,7 @@ from rekog_desktop.core.cases.users import UserError, set_password, set_role, si
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.core.video.scan import VideoSettings
+from tests.conftest import officer, password_of
 
 T = TypeVar("T")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from rekog_desktop.core.audit.events import Event
 from rekog_desktop.core.audit.keys import sign_event
 from rekog_desktop.core.common.clock import os_user, utc_now
 from rekog_desktop.core.common.database import HasDatabase
+from rekog_desktop.core.common.errors import AuditWriteFailed
 
 GENESIS_HASH = "0" * 64
 
@@ -123,6 +125,12 @@ def append_event(
         )
         if own_transaction:
             conn.commit()
+    except (sqlite3.Error, OSError) as exc:
+        # The store refused the row (locked past its timeout, disk full, read-only file) or
+        # the signing key could not be read: the caller's whole action rolls back with it.
+        if own_transaction:
+            conn.rollback()
+        raise AuditWriteFailed(str(exc) or type(exc).__name__) from exc
     except BaseException:
         if own_transaction:
             conn.rollback()

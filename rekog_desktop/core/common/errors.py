@@ -36,3 +36,16 @@ class UnsupportedVideo(RekogError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class AuditWriteFailed(RekogError):
+    """The audit event of an action could not be written, so the action was not saved either
+    (they share one transaction). The front ends show it in a dialog, never only in passing:
+    an officer must know that what they just did is not on the record."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The audit trail could not be written ({reason}): the action was not saved. "
+            "Nothing was recorded; try again, and tell your supervisor if it happens again."
+        )
+        self.reason = reason

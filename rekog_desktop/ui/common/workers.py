@@ -24,7 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
-from rekog_desktop.core.common.errors import RekogError
+from rekog_desktop.core.common.errors import AuditWriteFailed, RekogError
 from rekog_desktop.ui.common import signal_refcount
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,9 @@ class WorkerPool(QObject):
     """
 
     jobs_changed = Signal()
+    #: An action's audit event could not be written (its text): shown in a dialog by the
+    #: window, whichever page started the job, and not only where that page shows errors.
+    audit_write_failed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4) -> None:
         super().__init__(parent)
@@ -194,6 +197,7 @@ class WorkerPool(QObject):
             return job
         self._jobs.append(job)
         job.ended.connect(lambda: self._forget(job))
+        job.error.connect(self._check_audit_write)
         future = self._pool.submit(_GeneratorRunnable(job, factory).run)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)
@@ -203,6 +207,10 @@ class WorkerPool(QObject):
     def call(self, label: str, function: Callable[[], Any]) -> Job:
         """Run a plain function on the pool; its result arrives as `succeeded`."""
         return self.start(label, lambda: _call_as_generator(function))
+
+    def _check_audit_write(self, exc: BaseException) -> None:
+        if isinstance(exc, AuditWriteFailed):
+            self.audit_write_failed.emit(str(exc))
 
     def _forget(self, job: Job) -> None:
         if job in self._jobs:

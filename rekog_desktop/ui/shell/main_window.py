@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.engine_description = "dlib ResNet face model (loading…)"
 
         self.pool = WorkerPool(self)
+        #: The text of the last audit write that failed (shown once, in its own dialog).
+        self._audit_failure = ""
         # Probe analysis runs in a helper process (see face_process.py); a caller may share one
         # between windows (the tests do), and then closes it itself.
         self._owns_face_process = face_process is None
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
         self.store_watch.store_changed.connect(self._on_store_changed_elsewhere)
         # jobs
         self.pool.jobs_changed.connect(self._on_jobs_changed)
+        self.pool.audit_write_failed.connect(self._show_audit_failure)
 
     # -- store ----------------------------------------------------------------------------
 
@@ -402,7 +405,17 @@ class MainWindow(QMainWindow):
             self.chain_label.setText(f"Audit chain BROKEN at event {chain.first_bad_id}")
             self.chain_label.setStyleSheet(f"color: {theme.REJECT}; font-weight: 600;")
 
+    def _show_audit_failure(self, text: str) -> None:
+        """Whatever page the action came from: the officer must see that it is not on record."""
+        self._audit_failure = text
+        box = QMessageBox(QMessageBox.Icon.Critical, "Not recorded", text, parent=self)
+        box.setObjectName("audit-write-failed")
+        box.open()
+
     def _show_error(self, text: str) -> None:
+        if text == self._audit_failure:
+            self._show_message(text)  # its dialog is already open (_show_audit_failure)
+            return
         self._show_message(text)
         QMessageBox(QMessageBox.Icon.Warning, "rekog-desktop", text, parent=self).open()
 
