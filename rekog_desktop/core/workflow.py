@@ -26,8 +26,10 @@ from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.cases.roles import Operation
 from rekog_desktop.core.cases.users import Officer, UserError, get_user
 from rekog_desktop.core.clusters import casework
+from rekog_desktop.core.clusters import records as cluster_records
 from rekog_desktop.core.clusters.material import MaterialProgress, faces_of_material, walk_material
 from rekog_desktop.core.clusters.records import ClusterEdit, ClusterRun
+from rekog_desktop.core.clusters.suggestions import Suggestion, reappearances
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import Face, RGBImage
@@ -42,6 +44,7 @@ from rekog_desktop.core.gallery import importer
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.report.case_notes import ExportResult, export_case_pdf
 from rekog_desktop.core.scoring.search import (
+    FaceSearch,
     ProbeSearch,
     SearchSettings,
     check_engine,
@@ -569,6 +572,8 @@ class ClusterOutcome:
     new_faces: int
     failed: tuple[tuple[str, str], ...]
     skipped: tuple[tuple[str, str], ...]
+    #: Files of the material given that were measured (with or without faces).
+    measured: int = 0
 
 
 def cluster_material(
@@ -602,7 +607,9 @@ def cluster_material(
 
     material = yield from faces_of_material(walk, settings, engines=clip_engine, workers=workers)
     run, added = casework.record_material(store, case, material, actor=by.name)
-    return ClusterOutcome(run, added, tuple(material.failed), tuple(walk.skipped))
+    return ClusterOutcome(
+        run, added, tuple(material.failed), tuple(walk.skipped), len(material.media)
+    )
 
 
 def current_clusters(store: GalleryStore, by: Officer, case_number: str) -> ClusterRun:
@@ -638,3 +645,26 @@ def undo_cluster_edit(
     by.require(Operation.DECIDE)
     case = cases.open_case(store, case_number)
     return casework.undo(store, case, actor=by.name)
+
+
+def search_cluster(
+    store: GalleryStore, by: Officer, case_number: str, number: int, settings: SearchSettings
+) -> tuple[int, FaceSearch, ClusterRun]:
+    """Search cluster `number` of the case's latest clustering against the gallery as one
+    template (the mean of its faces, as a clip track), recorded in the case with the preset
+    and estimated rates. Returns (search id, search, run)."""
+    by.require(Operation.SEARCH)
+    case = cases.open_case(store, case_number)
+    with store.transaction():
+        return casework.record_cluster_search(
+            store, case, number=number, settings=settings, actor=by.name
+        )
+
+
+def cluster_suggestions(store: GalleryStore, by: Officer, case_number: str) -> list[Suggestion]:
+    """Tracks of one clip that may be one person who left and came back: offered, never
+    merged (the analyst merges with edit_clusters or rules them out with a not-same)."""
+    by.require(Operation.VIEW)
+    case = cases.get_case(store, case_number)
+    run = casework.current_run(store, case)
+    return reappearances(run, cluster_records.edits(store, case))

@@ -8,20 +8,25 @@ the latest run is always what those rules and embeddings give.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.audit.events import EventKind
 from rekog_desktop.core.cases.cases import Case
+from rekog_desktop.core.cases.searches import record_face_search
 from rekog_desktop.core.clusters import records
 from rekog_desktop.core.clusters.constraints import ConstraintConflict
 from rekog_desktop.core.clusters.grouping import DEFAULT_CUT
 from rekog_desktop.core.clusters.material import MaterialFaces
 from rekog_desktop.core.clusters.records import ClusterRun
 from rekog_desktop.core.clusters.refs import faces_of
-from rekog_desktop.core.clusters.regroup import MERGE, NOT_SAME, SPLIT, regroup
+from rekog_desktop.core.clusters.regroup import MERGE, SPLIT, regroup
 from rekog_desktop.core.common.errors import RekogError
+from rekog_desktop.core.common.types import Face
 from rekog_desktop.core.gallery.store import GalleryStore
+from rekog_desktop.core.scoring.search import FaceSearch, SearchSettings, search_face
+from rekog_desktop.core.video.tracking import quality_score, template_embedding
 
 
 class ClusterEditRefused(RekogError):
@@ -107,12 +112,13 @@ def edit(
         run = current_run(store, case)
         side_a = sorted({f for ref in refs_a for f in faces_of(run, ref)})
         side_b = sorted({f for ref in refs_b for f in faces_of(run, ref)})
-        if kind == SPLIT:
-            if not set(side_a) <= set(side_b):
-                raise ClusterEditRefused("a split moves faces out of the cluster that holds them")
+        if kind == SPLIT and not set(side_a) <= set(side_b):
+            raise ClusterEditRefused("a split moves faces out of the cluster that holds them")
+        if kind != MERGE:
+            # "3.1 is not cluster 3's person" means: not the person of its other faces.
             side_b = [f for f in side_b if f not in side_a]
             if not side_b:
-                raise ClusterEditRefused("a split must leave at least one face in the cluster")
+                raise ClusterEditRefused("the edit leaves no face on the other side")
         if set(side_a) & set(side_b):
             raise ClusterEditRefused("the two sides of the edit share a face")
         if not side_a or not side_b:
@@ -165,4 +171,59 @@ def undo(store: GalleryStore, case: Case, *, actor: str) -> tuple[records.Cluste
     return last, after
 
 
-__all__ = ["MERGE", "NOT_SAME", "SPLIT", "ClusterEditRefused", "edit", "record_material", "undo"]
+def cluster_template(cluster: records.Cluster) -> tuple[records.CaseFace, Face]:
+    """A cluster as one probe, as a clip track is searched: the mean of its faces'
+    embeddings (rescaled to their mean length, tracking.template_embedding), shown with its
+    best-quality face (the one whose box, quality and crop go into the record)."""
+    best = max(
+        cluster.faces,
+        key=lambda f: quality_score(f.quality) if f.quality is not None else -1.0,
+    )
+    template = template_embedding([f.embedding for f in cluster.faces])
+    return best, replace(best.as_face(), embedding=template)
+
+
+def record_cluster_search(
+    store: GalleryStore,
+    case: Case,
+    *,
+    number: int,
+    settings: SearchSettings,
+    actor: str,
+) -> tuple[int, FaceSearch, ClusterRun]:
+    """Search cluster `number` of the latest run in the gallery as one template and record it
+    in the case (kind "cluster"; its faces, run and purity as context), with the preset and
+    estimated rates as every search. Returns (search id, search, run)."""
+    run = current_run(store, case)
+    cluster = run.cluster(number)
+    if cluster is None:
+        raise ClusterEditRefused(
+            f"run {run.id} of case {case.number} has clusters 1 to {len(run.clusters)}"
+        )
+    shown, face = cluster_template(cluster)
+    search = search_face(
+        store, face, top_k=settings.top_k, tolerance=settings.tolerance, preset=settings.preset
+    )
+    context = {
+        "cluster_run": run.id,
+        "cluster": number,
+        "purity": round(cluster.purity, 3),
+        "template_of": len(cluster.faces),
+        "faces": [{**f.as_dict(), "sha256": f.sha256} for f in cluster.faces],
+        "shown_face": shown.as_dict(),
+    }
+    search_id = record_face_search(
+        store,
+        case=case,
+        kind="cluster",
+        probe_path=shown.path,
+        probe_sha256=shown.sha256,
+        face_index=number,
+        face_search=search,
+        top_k=settings.top_k,
+        tolerance=settings.tolerance,
+        actor=actor,
+        probe_thumbnail=shown.thumbnail,
+        context=context,
+    )
+    return search_id, search, run

@@ -104,7 +104,16 @@ def faces_of_material(
         else:
             for face, thumb in zip(analysed.faces, analysed.thumbnails, strict=True):
                 out.faces.append(
-                    NewFace(PHOTO, path, analysed.sha256, None, face.box, face.embedding, thumb)
+                    NewFace(
+                        PHOTO,
+                        path,
+                        analysed.sha256,
+                        None,
+                        face.box,
+                        face.embedding,
+                        face.quality,
+                        thumb,
+                    )
                 )
             out.media.append((path, analysed.sha256, len(analysed.faces)))
         yield MaterialProgress(done, total, path, len(out.faces))
@@ -138,6 +147,7 @@ def faces_of_material(
                     best.frame_index,
                     best.face.box,
                     track.template,
+                    best.face.quality,
                     track.thumbnail_jpeg,
                     frames=tuple(p.frame_index for p in track.points),
                     start_s=round(track.start_s, 3),

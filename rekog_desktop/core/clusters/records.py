@@ -16,7 +16,7 @@ import numpy as np
 
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.common.clock import utc_now
-from rekog_desktop.core.common.types import Embedding, FaceBox
+from rekog_desktop.core.common.types import Embedding, Face, FaceBox, Quality
 from rekog_desktop.core.gallery.store import GalleryStore
 
 PHOTO, TRACK = "photo", "track"
@@ -32,6 +32,7 @@ class NewFace:
     frame: int | None
     box: FaceBox
     embedding: Embedding = field(repr=False, compare=False)
+    quality: Quality | None = field(default=None, compare=False)
     thumbnail: bytes | None = field(default=None, repr=False, compare=False)
     frames: tuple[int, ...] = ()
     start_s: float | None = None
@@ -53,6 +54,11 @@ class CaseFace(NewFace):
         if self.kind == PHOTO:
             return ((self.sha256, None),)
         return tuple((self.sha256, f) for f in (self.frames or (self.frame,)))
+
+    def as_face(self) -> Face:
+        """As the engine's Face (no landmarks are kept: they are not needed to search)."""
+        quality = self.quality or Quality(0.0, 0.0, 0.0, 0.0, 0.0, ("quality not measured",))
+        return Face(box=self.box, landmarks={}, embedding=self.embedding, quality=quality)
 
     def as_dict(self) -> dict[str, Any]:
         """One face of `rekog cluster --json`."""
@@ -123,8 +129,8 @@ def add_faces(store: GalleryStore, case: Case, faces: Iterable[NewFace]) -> int:
     for face in faces:
         cursor = store.db.execute(
             """INSERT OR IGNORE INTO cluster_faces (case_id, key, kind, media_path, media_sha256,
-            frame, box, frames, start_s, end_s, embedding, thumbnail, created_utc)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            frame, box, frames, start_s, end_s, embedding, quality, thumbnail, created_utc)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 case.id,
                 face.key,
@@ -137,6 +143,7 @@ def add_faces(store: GalleryStore, case: Case, faces: Iterable[NewFace]) -> int:
                 face.start_s,
                 face.end_s,
                 np.asarray(face.embedding, dtype=np.float32).tobytes(),
+                json.dumps(face.quality.as_dict() if face.quality else {}),
                 face.thumbnail,
                 now,
             ],
@@ -145,10 +152,15 @@ def add_faces(store: GalleryStore, case: Case, faces: Iterable[NewFace]) -> int:
     return added
 
 
+def _quality(text: str) -> Quality | None:
+    data = json.loads(text)
+    return Quality.from_dict(data) if data else None
+
+
 def case_faces(store: GalleryStore, case: Case) -> list[CaseFace]:
     rows = store.db.execute(
         """SELECT id, kind, media_path, media_sha256, frame, box, frames, start_s, end_s,
-        embedding, thumbnail FROM cluster_faces WHERE case_id = ? ORDER BY id""",
+        embedding, quality, thumbnail FROM cluster_faces WHERE case_id = ? ORDER BY id""",
         [case.id],
     ).fetchall()
     return [
@@ -163,7 +175,8 @@ def case_faces(store: GalleryStore, case: Case) -> list[CaseFace]:
             start_s=r[7],
             end_s=r[8],
             embedding=np.frombuffer(r[9], dtype=np.float32).copy(),
-            thumbnail=r[10],
+            quality=_quality(r[10]),
+            thumbnail=r[11],
         )
         for r in rows
     ]

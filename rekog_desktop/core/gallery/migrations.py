@@ -328,6 +328,7 @@ def _clusters(db: Database) -> None:
             start_s REAL,
             end_s REAL,
             embedding BLOB NOT NULL,
+            quality TEXT NOT NULL,
             thumbnail BLOB,
             created_utc TEXT NOT NULL,
             UNIQUE (case_id, key)
