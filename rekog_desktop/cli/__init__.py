@@ -39,6 +39,7 @@ def main() -> None:
     from rekog_desktop.cli import gallery  # noqa: F401  (registers commands)
     from rekog_desktop.cli import video  # noqa: F401
     from rekog_desktop.cli import cases  # noqa: F401
+    from rekog_desktop.cli import clusters  # noqa: F401
 
     try:
         code = cli.main(standalone_mode=False)

@@ -13,7 +13,7 @@ the engine measures, scoring.search ranks, cases.searches records) -> decide / v
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +25,11 @@ from rekog_desktop.core.cases.policy import Policy, read_policy, write_policy
 from rekog_desktop.core.cases.probes import ProbeType, probe_warning
 from rekog_desktop.core.cases.roles import Operation
 from rekog_desktop.core.cases.users import Officer, UserError, get_user
+from rekog_desktop.core.clusters import casework
+from rekog_desktop.core.clusters import records as cluster_records
+from rekog_desktop.core.clusters.material import MaterialProgress, faces_of_material, walk_material
+from rekog_desktop.core.clusters.records import ClusterEdit, ClusterRun
+from rekog_desktop.core.clusters.suggestions import Suggestion, reappearances
 from rekog_desktop.core.common.errors import RekogError
 from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import Face, RGBImage
@@ -39,6 +44,7 @@ from rekog_desktop.core.gallery import importer
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.report.case_notes import ExportResult, export_case_pdf
 from rekog_desktop.core.scoring.search import (
+    FaceSearch,
     ProbeSearch,
     SearchSettings,
     check_engine,
@@ -551,3 +557,113 @@ def set_policy(
             actor=by.name,
         )
     return new
+
+
+# -- clusters of case material ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterOutcome:
+    """A clustering after new material: the run (every face of the case), how many faces
+    were new, and the files that failed or were not taken, each with its reason."""
+
+    run: ClusterRun
+    new_faces: int
+    failed: tuple[tuple[str, str], ...]
+    skipped: tuple[tuple[str, str], ...]
+    #: Files of the material given that were measured (with or without faces).
+    measured: int = 0
+
+
+def cluster_material(
+    store: GalleryStore,
+    by: Officer,
+    paths: Iterable[str | Path],
+    *,
+    case_number: str,
+    engines: EngineFactory = create_engine,
+    workers: int | None = None,
+    video: VideoSettings | None = None,
+) -> Generator[ImportScanned | MaterialProgress, None, ClusterOutcome]:
+    """Measure the faces of case material (photos, folders, clips; nothing is enrolled in the
+    gallery), add them to the case and cluster every face of the case under the analyst's
+    standing rules; the faces, the run and the `cluster_run` event are written in one
+    transaction once every file is measured (a cancelled run records nothing). Refused like
+    a search: an open case and a role that may search."""
+    by.require(Operation.SEARCH)
+    case = cases.open_case(store, case_number)
+    walk = walk_material(paths)
+    yield ImportScanned(walk.files, tuple(walk.failed), tuple(walk.skipped))
+    settings = settings_for_engine(store.engine_name(), EngineSettings())
+    engine: FaceEngine | None = None
+
+    def clip_engine(wanted: EngineSettings) -> FaceEngine:
+        nonlocal engine
+        if engine is None:
+            engine = engines(wanted)
+            check_engine(store, engine)
+        return engine
+
+    material = yield from faces_of_material(walk, settings, engines=clip_engine, workers=workers)
+    run, added = casework.record_material(store, case, material, actor=by.name)
+    return ClusterOutcome(
+        run, added, tuple(material.failed), tuple(walk.skipped), len(material.media)
+    )
+
+
+def current_clusters(store: GalleryStore, by: Officer, case_number: str) -> ClusterRun:
+    """The case's latest clustering (ClusterEditRefused before the first)."""
+    by.require(Operation.VIEW)
+    return casework.current_run(store, cases.get_case(store, case_number))
+
+
+def edit_clusters(
+    store: GalleryStore,
+    by: Officer,
+    case_number: str,
+    *,
+    kind: str,
+    side_a: Sequence[str],
+    side_b: Sequence[str],
+    reason: str = "",
+) -> tuple[int, ClusterRun]:
+    """An analyst's merge, split or "not the same person" on the latest run (names as
+    core.clusters.refs reads them), kept as a rule through every later clustering until
+    undone; audited with the run it gives."""
+    by.require(Operation.DECIDE)
+    case = cases.open_case(store, case_number)
+    return casework.edit(
+        store, case, kind=kind, refs_a=side_a, refs_b=side_b, reason=reason, actor=by.name
+    )
+
+
+def undo_cluster_edit(
+    store: GalleryStore, by: Officer, case_number: str
+) -> tuple[ClusterEdit, ClusterRun]:
+    """Take back the newest standing edit of the case's clustering (audited)."""
+    by.require(Operation.DECIDE)
+    case = cases.open_case(store, case_number)
+    return casework.undo(store, case, actor=by.name)
+
+
+def search_cluster(
+    store: GalleryStore, by: Officer, case_number: str, number: int, settings: SearchSettings
+) -> tuple[int, FaceSearch, ClusterRun]:
+    """Search cluster `number` of the case's latest clustering against the gallery as one
+    template (the mean of its faces, as a clip track), recorded in the case with the preset
+    and estimated rates. Returns (search id, search, run)."""
+    by.require(Operation.SEARCH)
+    case = cases.open_case(store, case_number)
+    with store.transaction():
+        return casework.record_cluster_search(
+            store, case, number=number, settings=settings, actor=by.name
+        )
+
+
+def cluster_suggestions(store: GalleryStore, by: Officer, case_number: str) -> list[Suggestion]:
+    """Tracks of one clip that may be one person who left and came back: offered, never
+    merged (the analyst merges with edit_clusters or rules them out with a not-same)."""
+    by.require(Operation.VIEW)
+    case = cases.get_case(store, case_number)
+    run = casework.current_run(store, case)
+    return reappearances(run, cluster_records.edits(store, case))

@@ -34,6 +34,10 @@ class EventKind(StrEnum):
     SEARCH = "search"
     PROBE_WITHOUT_FACE = "probe_without_face"
     VIDEO_SCAN = "video_scan"
+    # clustering the unknown faces of case material (issue 17)
+    CLUSTER_RUN = "cluster_run"
+    CLUSTER_EDIT = "cluster_edit"
+    CLUSTER_EDIT_UNDONE = "cluster_edit_undone"
     CANDIDATE_VIEWED = "candidate_viewed"
     DECISION = "decision"
     VERIFICATION = "verification"

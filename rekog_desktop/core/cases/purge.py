@@ -186,6 +186,9 @@ def purge_case(
             "AND sha256 NOT IN (SELECT probe_sha256 FROM searches)",
             probes,
         ).rowcount
+        # The case material's faces (embeddings, crops) clustered in the case, and its runs
+        # and edits (issue 17): counted only when the case had any.
+        cluster_faces = _purge_clusters(store, case.id)
         counts = {
             "searches": len(search_ids),
             "candidates": candidates,
@@ -195,6 +198,8 @@ def purge_case(
             "notes": len(note_ids),
             "probe_pictures": max(pictures, 0),
         }
+        if cluster_faces:
+            counts["cluster_faces"] = cluster_faces
         event = trail.append_event(
             store,
             CasePurged(
@@ -214,3 +219,13 @@ def purge_case(
         )
     store.clear_freed_pages()
     return PurgeReceipt(case.number, reason.strip(), counts, digest.hexdigest(), event.id)
+
+
+def _purge_clusters(store: GalleryStore, case_id: int) -> int:
+    """Delete a case's clustering rows; returns how many faces of case material went."""
+    of_runs = "SELECT id FROM cluster_runs WHERE case_id = ?"
+    store.db.execute(f"DELETE FROM cluster_members WHERE run_id IN ({of_runs})", [case_id])
+    store.db.execute("DELETE FROM cluster_runs WHERE case_id = ?", [case_id])
+    store.db.execute("DELETE FROM cluster_edits WHERE case_id = ?", [case_id])
+    faces = store.db.execute("DELETE FROM cluster_faces WHERE case_id = ?", [case_id])
+    return max(faces.rowcount, 0)

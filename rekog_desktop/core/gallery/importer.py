@@ -454,3 +454,12 @@ def _hash_or_blank(path: Path) -> str:
         return sha256_file(path)
     except OSError:
         return ""
+
+
+def analyse_files(
+    paths: Iterable[Path], settings: EngineSettings, *, workers: int | None = None
+) -> Iterator[_Analysed]:
+    """Decode and measure files on the import's process pool without storing anything in the
+    gallery (case material to be clustered is never enrolled). Each result has `faces`,
+    `thumbnails`, `sha256` or an `error`; closing the iterator stops the pool."""
+    return _analyse_all([ImportItem(Path(p), None) for p in paths], settings, workers)

@@ -301,3 +301,68 @@ def _case_notes(db: Database) -> None:
         );
         """,
     )
+
+
+@MIGRATIONS(name="0012_clusters")
+def _clusters(db: Database) -> None:
+    """The unknown faces of a case grouped into persons (issue 17). `cluster_faces`: each face
+    of the case's material (a photo face, or a clip track as one face) with its embedding, never
+    enrolled in the gallery; `key` keeps a re-run over the same material from adding it twice.
+    `cluster_edits`: the analyst's merges, splits and "not the same person" rules (face ids on
+    each side), kept through every re-clustering until undone (`undone_utc`), never deleted
+    while the case lives. `cluster_runs` / `cluster_members`: each clustering's result, the
+    latest being what the analyst sees; earlier runs stay for the record."""
+    _run(
+        db,
+        """
+        CREATE TABLE cluster_faces (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            media_path TEXT NOT NULL,
+            media_sha256 TEXT NOT NULL,
+            frame INTEGER,
+            box TEXT NOT NULL,
+            frames TEXT NOT NULL DEFAULT '[]',
+            start_s REAL,
+            end_s REAL,
+            embedding BLOB NOT NULL,
+            quality TEXT NOT NULL,
+            thumbnail BLOB,
+            created_utc TEXT NOT NULL,
+            UNIQUE (case_id, key)
+        );
+        CREATE TABLE cluster_edits (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            side_a TEXT NOT NULL,
+            side_b TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            actor TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            undone_utc TEXT,
+            undone_by TEXT
+        );
+        CREATE TABLE cluster_runs (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            cut REAL NOT NULL,
+            cause TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            created_utc TEXT NOT NULL
+        );
+        CREATE TABLE cluster_members (
+            run_id INTEGER NOT NULL REFERENCES cluster_runs(id),
+            face_id INTEGER NOT NULL REFERENCES cluster_faces(id),
+            cluster INTEGER,
+            purity REAL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (run_id, face_id)
+        );
+        CREATE INDEX cluster_faces_case ON cluster_faces(case_id);
+        CREATE INDEX cluster_edits_case ON cluster_edits(case_id);
+        CREATE INDEX cluster_runs_case ON cluster_runs(case_id);
+        """,
+    )
