@@ -19,6 +19,7 @@ from rekog_desktop.core import workflow
 from rekog_desktop.core.audit import trail
 from rekog_desktop.core.audit.events import EVENT_CLASSES, KEY, Event, EventKind
 from rekog_desktop.core.cases.users import UserError, set_password, set_role, sign_in
+from rekog_desktop.core.clusters.regroup import NOT_SAME
 from rekog_desktop.core.gallery.store import GalleryStore
 from rekog_desktop.core.scoring.search import SearchSettings
 from rekog_desktop.core.video.scan import VideoSettings
@@ -115,6 +116,13 @@ def test_every_event_written_matches_its_class(
             video=VideoSettings(every_s=1.0, scan_every_s=2.0),
         )
     )
+    material = [faces_dir / "kit_harington", faces_dir / "joe_biden"]
+    run = _run(workflow.cluster_material(store, analyst, material, case_number=number)).run
+    assert len(run.clusters) >= 2
+    workflow.edit_clusters(
+        store, analyst, number, kind=NOT_SAME, side_a=["1"], side_b=["2"], reason="different"
+    )
+    workflow.undo_cluster_edit(store, analyst, number)
     search_id = found.recorded[0]
     workflow.view_candidate(store, analyst, search_id, 1)
     decision = workflow.decide(store, analyst, search_id, 1, "accept", "same ear shape")

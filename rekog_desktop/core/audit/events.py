@@ -262,6 +262,47 @@ class VideoScanned(Event):
     reranked: bool = field(default=False, metadata={OMIT_EMPTY: True})
 
 
+@dataclass(frozen=True, kw_only=True)
+class _ClusterSummary(Event):
+    """What every clustering event says of the run it left (core/clusters)."""
+
+    run_id: int
+    cut: float
+    clusters: int
+    clustered_faces: int
+    unclustered: int
+
+
+@_kind(EventKind.CLUSTER_RUN)
+@dataclass(frozen=True, kw_only=True)
+class Clustered(_ClusterSummary):
+    """Case material measured and the case's faces clustered again."""
+
+    new_faces: int
+    media: list[dict[str, Any]]
+    failed: list[dict[str, str]]
+
+
+@_kind(EventKind.CLUSTER_EDIT)
+@dataclass(frozen=True, kw_only=True)
+class ClusterEdited(_ClusterSummary):
+    """An analyst's merge, split or not-same rule, kept through every later clustering."""
+
+    edit_id: int
+    kind_of_edit: str = field(metadata={KEY: "kind"})
+    side_a: list[int]
+    side_b: list[int]
+    named: dict[str, Any]
+    reason: str
+
+
+@_kind(EventKind.CLUSTER_EDIT_UNDONE)
+@dataclass(frozen=True, kw_only=True)
+class ClusterEditUndone(_ClusterSummary):
+    edit_id: int
+    kind_of_edit: str = field(metadata={KEY: "kind"})
+
+
 @_kind(EventKind.CANDIDATE_VIEWED)
 @dataclass(frozen=True, kw_only=True)
 class CandidateViewed(Event):

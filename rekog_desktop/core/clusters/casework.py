@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from rekog_desktop.core.audit import trail
-from rekog_desktop.core.audit.events import EventKind
+from rekog_desktop.core.audit.events import Clustered, ClusterEdited, ClusterEditUndone
 from rekog_desktop.core.cases.cases import Case
 from rekog_desktop.core.cases.searches import record_face_search
 from rekog_desktop.core.clusters import records
@@ -70,16 +70,15 @@ def record_material(
         run = recluster(store, case, cause="material", actor=actor)
         trail.append_event(
             store,
-            EventKind.CLUSTER_RUN,
-            {
+            Clustered(
                 **_summary(run),
-                "new_faces": added,
-                "media": [
+                new_faces=added,
+                media=[
                     {"path": path, "sha256": sha, "faces": count}
                     for path, sha, count in material.media
                 ],
-                "failed": [{"path": p, "reason": r} for p, r in material.failed],
-            },
+                failed=[{"path": p, "reason": r} for p, r in material.failed],
+            ),
             actor=actor,
             case_number=case.number,
         )
@@ -136,16 +135,15 @@ def edit(
             ) from None
         trail.append_event(
             store,
-            EventKind.CLUSTER_EDIT,
-            {
-                "edit_id": edit_id,
-                "kind": kind,
-                "side_a": side_a,
-                "side_b": side_b,
-                "named": {"a": list(refs_a), "b": list(refs_b), "of_run": run.id},
-                "reason": reason,
+            ClusterEdited(
+                edit_id=edit_id,
+                kind_of_edit=kind,
+                side_a=side_a,
+                side_b=side_b,
+                named={"a": list(refs_a), "b": list(refs_b), "of_run": run.id},
+                reason=reason,
                 **_summary(after),
-            },
+            ),
             actor=actor,
             case_number=case.number,
         )
@@ -163,8 +161,7 @@ def undo(store: GalleryStore, case: Case, *, actor: str) -> tuple[records.Cluste
         after = recluster(store, case, cause=f"undo {last.id}", actor=actor)
         trail.append_event(
             store,
-            EventKind.CLUSTER_EDIT_UNDONE,
-            {"edit_id": last.id, "kind": last.kind, **_summary(after)},
+            ClusterEditUndone(edit_id=last.id, kind_of_edit=last.kind, **_summary(after)),
             actor=actor,
             case_number=case.number,
         )
