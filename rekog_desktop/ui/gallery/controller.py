@@ -27,7 +27,7 @@ from rekog_desktop.ui.gallery.import_dialogs import (
     ImportSummaryDialog,
 )
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
-from rekog_desktop.ui.gallery.subject_model import UNASSIGNED_ID, SubjectListModel
+from rekog_desktop.ui.gallery.subject_model import AWAITING_ID, UNASSIGNED_ID, SubjectListModel
 from rekog_desktop.ui.search import jobs
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)))
@@ -89,8 +89,12 @@ class GalleryController(QObject):
         self._subject = subject_id
         load_id = self.photos.reset()
         path = self.store_path()
-        wanted = None if subject_id == UNASSIGNED_ID else subject_id
-        job = self.pool.start("Loading photos", lambda: jobs.load_photo_tiles(path, wanted))
+        wanted = None if subject_id in (UNASSIGNED_ID, AWAITING_ID) else subject_id
+        awaiting = subject_id == AWAITING_ID
+        job = self.pool.start(
+            "Loading photos",
+            lambda: jobs.load_photo_tiles(path, wanted, awaiting_assignment=awaiting),
+        )
         job.progressed.connect(lambda tile: self.photos.append(load_id, tile))
         job.failed.connect(self.message)
         self._tiles_job = job
