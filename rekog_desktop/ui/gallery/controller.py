@@ -64,6 +64,7 @@ class GalleryController(QObject):
         self.options_dialog: ImportOptionsDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         self.erasure_dialog: QInputDialog | None = None
+        self.enrol_dialog: QInputDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self._tiles_job: Job | None = None
         self._subject: int | None = None
@@ -227,6 +228,7 @@ class GalleryController(QObject):
 
     def ask_enrol_face(self, photo_id: int, number: int) -> None:
         dialog = QInputDialog(self.window)
+        self.enrol_dialog = dialog
         dialog.setWindowTitle("Enrol face")
         dialog.setLabelText(f"File face {number} of this photo under which subject?")
         dialog.setTextValue("")
