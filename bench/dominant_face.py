@@ -337,6 +337,12 @@ def main() -> None:
             f"{t.unchecked} chosen"
         )
 
+    enrolled = sum(p["chosen"] + p["unchecked_chosen"] for p in product)
+    print(
+        f"  a gallery of these photos filed by name: {enrolled} of {len(cases)} several-face "
+        f"photos now enrol their person (before: none; checked ones: "
+        f"{sum(p['right'] for p in product)} right, {sum(p['wrong'] for p in product)} wrong)"
+    )
     print("\nMargins grid on all checked lfw_dev photos (chosen/wrong), for reading only:")
     grid_rows = []
     for ratio in RATIOS:
@@ -373,6 +379,7 @@ def main() -> None:
                     ],
                     "held_out_pooled": pooled.as_dict(),
                     "product_rule_by_half": product,
+                    "product_enrolled_of_several": enrolled,
                     "group_photos": len(group),
                     "group_chosen": sum(g["chosen"] is not None for g in group),
                     "group": group,
