@@ -87,6 +87,8 @@ def import_cmd(
             click.echo(f"  no face: {printable(path)}")
         for path, count in summary.several_faces:
             click.echo(f"  {count} faces, none enrolled (pick one in the app): {printable(path)}")
+        for entry in summary.dominant:
+            click.echo(f"  {entry['text']}: {printable(str(entry['path']))}")
         for path, note in summary.notes:
             click.echo(f"  note: {printable(path)}: {note}")
         for path, reason in summary.skipped:

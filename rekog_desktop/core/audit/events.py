@@ -111,6 +111,9 @@ class Imported(Event):
     failed: list[dict[str, str]]
     files: list[dict[str, str]]
     notes: list[dict[str, str]]
+    #: Photos filed under a name whose dominant face was enrolled (core/faces/dominant.py):
+    #: the rule, its margins and the face chosen; older events have no such key.
+    dominant: list[dict[str, Any]] = field(default_factory=list, metadata={OMIT_EMPTY: True})
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -21,6 +21,7 @@ from rekog_desktop.core.common.clock import os_user
 from rekog_desktop.core.common.errors import UnreadableImage
 from rekog_desktop.core.common.filenames import displayable
 from rekog_desktop.core.common.types import EngineInfo, Face
+from rekog_desktop.core.faces.dominant import DominantChoice, choose_dominant
 from rekog_desktop.core.faces.engine import (
     ENROL_SETTINGS,
     EngineSettings,
@@ -80,6 +81,10 @@ class ImportSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: What the officer should know of a stored photo, e.g. "first frame of 12 used".
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: Photos filed under a name with several faces where the dominant-face rule chose one:
+    #: {"path", "faces", "chosen" (1-based face number, largest first, as `rekog search
+    #: --face`), "rule", "reason"}. The ambiguous ones are in `several_faces`.
+    dominant: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +96,7 @@ class ImportSummary:
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
             "notes": [{"path": p, "note": n} for p, n in self.notes],
+            "dominant": [dict(entry) for entry in self.dominant],
             "cancelled": self.cancelled,
         }
 
@@ -107,6 +113,8 @@ class _Analysed:
     thumbnails: tuple[bytes, ...] = ()
     error: str = ""
     note: str = ""
+    #: The dominant-face rule's answer for a photo filed under a name with several faces.
+    choice: DominantChoice | None = None
 
 
 @dataclass
@@ -240,6 +248,9 @@ def analyse_item(item: ImportItem, engine: FaceEngine | None = None) -> _Analyse
     except Exception as exc:  # a model failure on one file must not stop the batch
         return _Analysed(item=item, sha256=image.sha256, error=f"face analysis failed: {exc}")
     thumbs = tuple(face_thumbnail_jpeg(image.pixels, face.box) for face in faces)
+    choice = None
+    if len(faces) > 1 and item.subject:
+        choice = choose_dominant([face.box for face in faces], image.width, image.height)
     return _Analysed(
         item=item,
         sha256=image.sha256,
@@ -248,6 +259,7 @@ def analyse_item(item: ImportItem, engine: FaceEngine | None = None) -> _Analyse
         faces=faces,
         thumbnails=thumbs,
         note=image.frames_note,
+        choice=choice,
     )
 
 
@@ -262,8 +274,11 @@ def import_photos(
 ) -> Generator[ImportProgress, None, ImportSummary]:
     """Import `items` into `store`, yielding an ImportProgress per file.
 
-    A photo with several faces filed under a subject is stored, but its faces are left
-    unassigned and reported: the store never guesses which face is the subject.
+    A photo with several faces filed under a subject enrols its dominant face when the rule
+    of core/faces/dominant.py is sure (the choice and the rule go into the photo's provenance,
+    the summary's `dominant` and the audit event); the other faces stay unassigned. When the
+    rule is not sure, every face stays unassigned and the photo is reported in
+    `several_faces`: the store never guesses which face is the subject.
     """
     # A store keeps the engine variant it was built with; a new store takes the default.
     settings = settings_for_engine(store.engine_name(), settings or ENROL_SETTINGS)
@@ -322,8 +337,28 @@ def _classify(result: _Analysed) -> tuple[str, str]:
     if not result.faces:
         return "no_face", "no face found"
     if len(result.faces) > 1 and result.item.subject:
+        choice = result.choice
+        if choice is not None and choice.chosen:
+            return "imported", f"{_chosen_text(choice)} as {result.item.subject}"
         return "several_faces", f"{len(result.faces)} faces; none enrolled as {result.item.subject}"
     return "imported", f"{len(result.faces)} face(s)"
+
+
+def _chosen_text(choice: DominantChoice) -> str:
+    """E.g. "3 faces, the largest enrolled (rule dominant-v1: 2.1x the next, centred)"."""
+    return f"{choice.faces} faces, the largest enrolled (rule {choice.rule.name}: {choice.reason})"
+
+
+def _dominant_entry(path: str, choice: DominantChoice) -> dict[str, object]:
+    assert choice.index is not None
+    return {
+        "path": path,
+        "faces": choice.faces,
+        "chosen": choice.index + 1,
+        "rule": choice.rule.name,
+        "reason": choice.reason,
+        "text": _chosen_text(choice),
+    }
 
 
 def _write(
@@ -341,6 +376,7 @@ def _write(
             failed.append((displayable(result.item.path), result.error))
             continue
         several = len(result.faces) > 1 and result.item.subject is not None
+        choice = result.choice if several else None
         records.append(
             (
                 result,
@@ -356,6 +392,8 @@ def _write(
                     thumbnails=result.thumbnails,
                     enrol=not several,
                     engine=engine,
+                    enrol_only=choice.index if choice is not None else None,
+                    face_choice=choice.as_dict() if choice is not None else None,
                 ),
             )
         )
@@ -377,7 +415,10 @@ def _write(
             if not result.faces:
                 part.no_face.append(path)
             elif len(result.faces) > 1 and result.item.subject is not None:
-                part.several_faces.append((path, len(result.faces)))
+                if result.choice is not None and result.choice.chosen:
+                    part.dominant.append(_dominant_entry(path, result.choice))
+                else:
+                    part.several_faces.append((path, len(result.faces)))
         event = Imported(
             source=source,
             batch=batch.number,
@@ -391,6 +432,7 @@ def _write(
             failed=[{"path": p, "reason": r} for p, r in part.failed],
             files=[{"path": p, "sha256": h} for p, h in part.stored_files],
             notes=[{"path": p, "note": n} for p, n in part.notes],
+            dominant=[{k: v for k, v in entry.items() if k != "text"} for entry in part.dominant],
         )
         append_event(store, event, actor=user)
     summary.imported += part.imported
@@ -401,6 +443,7 @@ def _write(
     summary.several_faces.extend(part.several_faces)
     summary.stored_files.extend(part.stored_files)
     summary.notes.extend(part.notes)
+    summary.dominant.extend(part.dominant)
     return _Batch(source=source, user=user, engine=engine, number=batch.number + 1)
 
 

@@ -303,6 +303,14 @@ def _case_notes(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0010_dominant_face")
+def _dominant_face(db: Database) -> None:
+    """A photo filed under a name that shows several faces keeps how its enrolled face was
+    chosen (core/faces/dominant.py): the rule's name and margins, the measures it read and its
+    answer, as JSON; NULL for photos that needed no choice (one face, or filed under nobody)."""
+    db.execute("ALTER TABLE photos ADD COLUMN face_choice TEXT")
+
+
 @MIGRATIONS(name="0012_clusters")
 def _clusters(db: Database) -> None:
     """The unknown faces of a case grouped into persons (issue 17). `cluster_faces`: each face

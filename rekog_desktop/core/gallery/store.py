@@ -55,6 +55,11 @@ class PhotoRecord:
     thumbnails: tuple[bytes, ...]
     enrol: bool
     engine: EngineInfo
+    #: With `enrol` False: the index of the one face enrolled under the subject (the dominant
+    #: face of a photo with several faces, core/faces/dominant.py); the others stay unassigned.
+    enrol_only: int | None = None
+    #: How that face was chosen (DominantChoice.as_dict()), kept with the photo's provenance.
+    face_choice: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,9 @@ class StoredPhoto:
     face_count: int
     #: The file name's bytes when they are not valid UTF-8 (`path` is then displayable only).
     path_raw: bytes | None = None
+    #: How the enrolled face of a photo with several faces was chosen (rule, measures, answer);
+    #: None when no choice was needed.
+    face_choice: dict[str, Any] | None = None
 
     @property
     def file(self) -> str:
@@ -236,6 +244,10 @@ class GalleryStore:
             "enrolled_faces": one("SELECT count(*) FROM faces WHERE subject_id IS NOT NULL"),
         }
 
+    def unassigned_face_count(self) -> int:
+        """Faces enrolled as nobody: what the GUI lists as awaiting assignment."""
+        return self._one("SELECT count(*) FROM faces WHERE subject_id IS NULL")
+
     def _one(self, sql: str, params: Iterable[Any] = ()) -> int:
         row = self.db.execute(sql, list(params)).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
@@ -356,8 +368,9 @@ class GalleryStore:
         cursor = self.db.execute(
             """
             INSERT OR IGNORE INTO photos (subject_id, path, path_raw, sha256, width, height,
-                                          source, imported_utc, imported_by, face_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          source, imported_utc, imported_by, face_count,
+                                          face_choice)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 subject_id,
@@ -370,13 +383,15 @@ class GalleryStore:
                 utc_now(),
                 record.imported_by,
                 len(record.faces),
+                None if record.face_choice is None else json.dumps(record.face_choice),
             ],
         )
         if cursor.rowcount == 0:
             return None
         photo_id = int(cursor.lastrowid or 0)
-        face_subject = subject_id if record.enrol else None
-        for face, thumb in zip(record.faces, record.thumbnails, strict=True):
+        for number, (face, thumb) in enumerate(zip(record.faces, record.thumbnails, strict=True)):
+            enrolled = record.enrol or number == record.enrol_only
+            face_subject = subject_id if enrolled else None
             self.db.execute(
                 """
                 INSERT INTO faces (photo_id, subject_id, top, right, bottom, "left", landmarks,
@@ -400,17 +415,48 @@ class GalleryStore:
             )
         return photo_id
 
-    def photos(self, *, subject_id: int | None = None) -> list[StoredPhoto]:
-        where, params = ("WHERE p.subject_id = ?", [subject_id]) if subject_id else ("", [])
+    def photos(
+        self, *, subject_id: int | None = None, awaiting_assignment: bool = False
+    ) -> list[StoredPhoto]:
+        """Photos in import order: all, a subject's, or (`awaiting_assignment`) those holding at
+        least one face enrolled as nobody (group photos, a dominant choice's leftovers, photos
+        filed under no subject)."""
+        clauses, params = [], []
+        if subject_id:
+            clauses.append("p.subject_id = ?")
+            params.append(subject_id)
+        if awaiting_assignment:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = p.id AND f.subject_id IS NULL)"
+            )
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self.db.execute(
             f"""
             SELECT p.id, p.subject_id, s.name, p.path, p.sha256, p.width, p.height, p.source,
-                   p.imported_utc, p.imported_by, p.face_count, p.path_raw
+                   p.imported_utc, p.imported_by, p.face_count, p.path_raw, p.face_choice
             FROM photos p LEFT JOIN subjects s ON s.id = p.subject_id {where} ORDER BY p.id
             """,
             params,
         ).fetchall()
-        return [StoredPhoto(*row) for row in rows]
+        return [self._stored_photo(row) for row in rows]
+
+    @staticmethod
+    def _stored_photo(row: tuple[Any, ...]) -> StoredPhoto:
+        return StoredPhoto(
+            id=row[0],
+            subject_id=row[1],
+            subject=row[2],
+            path=row[3],
+            sha256=row[4],
+            width=row[5],
+            height=row[6],
+            source=row[7],
+            imported_utc=row[8],
+            imported_by=row[9],
+            face_count=row[10],
+            path_raw=row[11],
+            face_choice=None if row[12] is None else json.loads(row[12]),
+        )
 
     def delete_photo(self, photo_id: int, *, actor: str, reason: str) -> None:
         """Erase a photo, its faces, embeddings and thumbnails (with an audit receipt)."""

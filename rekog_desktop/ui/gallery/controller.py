@@ -27,7 +27,7 @@ from rekog_desktop.ui.gallery.import_dialogs import (
     ImportSummaryDialog,
 )
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
-from rekog_desktop.ui.gallery.subject_model import UNASSIGNED_ID, SubjectListModel
+from rekog_desktop.ui.gallery.subject_model import AWAITING_ID, UNASSIGNED_ID, SubjectListModel
 from rekog_desktop.ui.search import jobs
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)))
@@ -64,6 +64,7 @@ class GalleryController(QObject):
         self.options_dialog: ImportOptionsDialog | None = None
         self.summary_dialog: ImportSummaryDialog | None = None
         self.erasure_dialog: QInputDialog | None = None
+        self.enrol_dialog: QInputDialog | None = None
         self.file_dialog: QFileDialog | None = None
         self._tiles_job: Job | None = None
         self._subject: int | None = None
@@ -89,8 +90,12 @@ class GalleryController(QObject):
         self._subject = subject_id
         load_id = self.photos.reset()
         path = self.store_path()
-        wanted = None if subject_id == UNASSIGNED_ID else subject_id
-        job = self.pool.start("Loading photos", lambda: jobs.load_photo_tiles(path, wanted))
+        wanted = None if subject_id in (UNASSIGNED_ID, AWAITING_ID) else subject_id
+        awaiting = subject_id == AWAITING_ID
+        job = self.pool.start(
+            "Loading photos",
+            lambda: jobs.load_photo_tiles(path, wanted, awaiting_assignment=awaiting),
+        )
         job.progressed.connect(lambda tile: self.photos.append(load_id, tile))
         job.failed.connect(self.message)
         self._tiles_job = job
@@ -223,6 +228,7 @@ class GalleryController(QObject):
 
     def ask_enrol_face(self, photo_id: int, number: int) -> None:
         dialog = QInputDialog(self.window)
+        self.enrol_dialog = dialog
         dialog.setWindowTitle("Enrol face")
         dialog.setLabelText(f"File face {number} of this photo under which subject?")
         dialog.setTextValue("")

@@ -258,12 +258,17 @@ class ImportSummaryDialog(QDialog):
             detail.setText(
                 f"{summary.duplicates} already in the store (recognised by SHA-256), "
                 f"{len(summary.no_face)} without a face, {len(summary.several_faces)} with "
-                f"several faces (kept, none enrolled), {len(summary.failed)} not readable."
+                f"several faces (kept, none enrolled), {len(summary.dominant)} with several "
+                f"faces where the largest was enrolled, {len(summary.failed)} not readable."
             )
             rows += [(p, "no face found (kept, not searchable)") for p in summary.no_face]
             rows += [
                 (p, f"{n} faces: none enrolled, open the photo to pick one")
                 for p, n in summary.several_faces
+            ]
+            rows += [
+                (str(e["path"]), f"{e['text']}; the others await assignment")
+                for e in summary.dominant
             ]
             rows += [(p, r) for p, r in summary.failed]
             rows += [(p, f"not imported: {r}") for p, r in summary.skipped]

@@ -1,4 +1,5 @@
-"""SubjectListModel: the gallery's subjects (plus an "unassigned photos" row) for a list view."""
+"""SubjectListModel: the gallery's subjects (plus "faces awaiting assignment" and "unassigned
+photos" rows) for a list view."""
 
 # ruff: noqa: N802  (Qt's camelCase virtual methods are overridden by name)
 
@@ -15,6 +16,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 #: Subject id of the pseudo-row holding photos filed under no subject (group photos...).
 UNASSIGNED_ID = -1
+#: Subject id of the pseudo-row holding every photo with a face enrolled as nobody: group
+#: photos, the other faces of a photo whose dominant face was enrolled, unfiled photos.
+AWAITING_ID = -2
 
 SubjectIdRole = Qt.ItemDataRole.UserRole + 1
 PhotosRole = Qt.ItemDataRole.UserRole + 2
@@ -34,6 +38,8 @@ class SubjectListModel(QAbstractListModel):
         rows = list(snapshot.subjects)
         if snapshot.unassigned_photos:
             rows.insert(0, _unassigned_row(snapshot.unassigned_photos))
+        if snapshot.awaiting_faces:
+            rows.insert(0, _awaiting_row(snapshot.awaiting_faces, snapshot.awaiting_photos))
         self.beginResetModel()
         self._rows = rows
         self._pixmaps.clear()
@@ -91,9 +97,26 @@ def _unassigned_row(photos: int) -> SubjectRow:
     return SubjectRow(UNASSIGNED_ID, "Unassigned photos", notes, photos, 0, QImage())
 
 
+def _awaiting_row(faces: int, photos: int) -> SubjectRow:
+    notes = (
+        "Faces enrolled as nobody: group photos, the other faces of a photo whose largest face "
+        "was enrolled, photos filed under no subject. Right-click a photo to enrol a face."
+    )
+    return SubjectRow(
+        AWAITING_ID, f"Faces awaiting assignment ({faces})", notes, photos, faces, QImage()
+    )
+
+
+def is_pseudo_row(subject_id: int) -> bool:
+    """The rows that are lists of photos, not subjects (no removal, no subject count)."""
+    return subject_id in (UNASSIGNED_ID, AWAITING_ID)
+
+
 def _counts_text(row: SubjectRow) -> str:
     photos = f"{row.photos} photo" + ("" if row.photos == 1 else "s")
     if row.id == UNASSIGNED_ID:
         return photos
     faces = f"{row.faces} face" + ("" if row.faces == 1 else "s")
+    if row.id == AWAITING_ID:
+        return f"{faces} in {photos}"
     return f"{photos} · {faces}"

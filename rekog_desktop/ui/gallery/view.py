@@ -2,7 +2,8 @@
 
 Signals:
     import_requested(list): paths dropped on the gallery, or [] for "choose files".
-    subject_opened(int): a subject (or UNASSIGNED_ID) was selected; load its photos.
+    subject_opened(int): a subject (or UNASSIGNED_ID / AWAITING_ID) was selected; load its
+        photos.
     remove_photo_requested(int, str): photo id and file name.
     remove_subject_requested(int, str): subject id and name.
     enrol_face_requested(int, int): photo id and 1-based face number, to file under a subject.
@@ -32,7 +33,13 @@ from rekog_desktop.ui.common import theme
 from rekog_desktop.ui.common.widgets import Panel, local_paths
 from rekog_desktop.ui.gallery.delegates import PhotoTileDelegate, SubjectDelegate
 from rekog_desktop.ui.gallery.photo_model import PhotoTileModel
-from rekog_desktop.ui.gallery.subject_model import UNASSIGNED_ID, SubjectIdRole, SubjectListModel
+from rekog_desktop.ui.gallery.subject_model import (
+    AWAITING_ID,
+    UNASSIGNED_ID,
+    SubjectIdRole,
+    SubjectListModel,
+    is_pseudo_row,
+)
 
 
 class _DropHint(QWidget):
@@ -182,7 +189,7 @@ class GalleryView(QWidget):
         empty = self.subjects.rowCount() == 0
         self.stack.setCurrentWidget(self.empty_hint if empty else self.splitter)
         named = [self.subjects.subject(r) for r in range(self.subjects.rowCount())]
-        self.subject_panel.set_subtitle(str(sum(1 for s in named if s.id != UNASSIGNED_ID)))
+        self.subject_panel.set_subtitle(str(sum(1 for s in named if not is_pseudo_row(s.id))))
         if self._current_subject is not None and self.subjects.row_of(self._current_subject) >= 0:
             self.select_subject(self._current_subject)
         else:
@@ -201,12 +208,17 @@ class GalleryView(QWidget):
         self._current_subject = subject_id
         self.photo_panel.title.setText(row.name)
         self.photo_panel.set_subtitle(current.data(Qt.ItemDataRole.ToolTipRole).split("\n")[1])
-        self.remove_subject_button.setEnabled(subject_id != UNASSIGNED_ID)
-        self.photo_hint.setText(
-            "Faces with a dashed outline are not enrolled: right-click a photo to enrol one."
-            if subject_id == UNASSIGNED_ID
-            else "Enrolled faces are outlined in blue; dashed outlines are faces not enrolled."
-        )
+        self.remove_subject_button.setEnabled(not is_pseudo_row(subject_id))
+        if subject_id == AWAITING_ID:
+            hint = (
+                "Every photo with a face enrolled as nobody (dashed outline): right-click a "
+                "photo to enrol one under a subject."
+            )
+        elif subject_id == UNASSIGNED_ID:
+            hint = "Faces with a dashed outline are not enrolled: right-click a photo to enrol one."
+        else:
+            hint = "Enrolled faces are outlined in blue; dashed outlines are faces not enrolled."
+        self.photo_hint.setText(hint)
         if changed or self.photos.rowCount() == 0:
             self.remove_photo_button.setEnabled(False)
             self.subject_opened.emit(subject_id)
@@ -223,7 +235,7 @@ class GalleryView(QWidget):
             self.remove_photo_requested.emit(tile.photo.id, str(index.data()))
 
     def _on_remove_subject(self) -> None:
-        if self._current_subject is None or self._current_subject == UNASSIGNED_ID:
+        if self._current_subject is None or is_pseudo_row(self._current_subject):
             return
         row = self.subjects.subject(self.subjects.row_of(self._current_subject))
         self.remove_subject_requested.emit(row.id, row.name)
@@ -255,7 +267,7 @@ class GalleryView(QWidget):
 
     def _on_subject_menu(self, pos: QPoint) -> None:
         index = self.subject_list.indexAt(pos)
-        if not index.isValid() or int(index.data(SubjectIdRole)) == UNASSIGNED_ID:
+        if not index.isValid() or is_pseudo_row(int(index.data(SubjectIdRole))):
             return
         menu = QMenu(self)
         remove = menu.addAction(theme.icon("delete"), "Remove subject and photos…")

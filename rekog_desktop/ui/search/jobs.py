@@ -57,6 +57,10 @@ class GallerySnapshot:
     subjects: list[SubjectRow]
     counts: dict[str, int]
     unassigned_photos: int
+    #: Faces enrolled as nobody (group photos, a dominant-face choice's leftovers, photos filed
+    #: under no subject) and the photos holding them: the "awaiting assignment" list.
+    awaiting_faces: int = 0
+    awaiting_photos: int = 0
 
 
 def load_gallery(store_path: str | Path) -> GallerySnapshot:
@@ -74,7 +78,9 @@ def load_gallery(store_path: str | Path) -> GallerySnapshot:
         ]
         counts = store.counts()
         unassigned = counts["photos"] - sum(row.photos for row in rows)
-        return GallerySnapshot(str(store.path), rows, counts, unassigned)
+        awaiting = store.unassigned_face_count()
+        awaiting_photos = len(store.photos(awaiting_assignment=True)) if awaiting else 0
+        return GallerySnapshot(str(store.path), rows, counts, unassigned, awaiting, awaiting_photos)
 
 
 @dataclass(frozen=True)
@@ -89,12 +95,19 @@ class PhotoTile:
 
 
 def load_photo_tiles(
-    store_path: str | Path, subject_id: int | None, *, side: int = TILE_SIDE
+    store_path: str | Path,
+    subject_id: int | None,
+    *,
+    side: int = TILE_SIDE,
+    awaiting_assignment: bool = False,
 ) -> Generator[PhotoTile, None, int]:
-    """Yield the photos of a subject (or the unassigned ones for None) one by one; the file is
-    read from where it was imported, and a missing file gives a tile with the reason."""
+    """Yield the photos of a subject (or the unassigned ones for None; with
+    `awaiting_assignment`, every photo holding a face enrolled as nobody) one by one; the file
+    is read from where it was imported, and a missing file gives a tile with the reason."""
     with GalleryStore(store_path) as store:
-        if subject_id is None:
+        if awaiting_assignment:
+            photos = store.photos(awaiting_assignment=True)
+        elif subject_id is None:
             photos = [p for p in store.photos() if p.subject_id is None]
         else:
             photos = store.photos(subject_id=subject_id)
